@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make run` and `make test`. Every target creates the
+# virtualenv and installs the pinned requirements when they are missing or changed.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+# Starts embedded PostgreSQL/Redis under .local/ unless DATABASE_URL/REDIS_URL are set.
+WITH_SERVICES := $(PY) -m mysite.localservices exec --
+# Tests use Redis database 1 so they never touch `make run`'s sessions and queue.
+WITH_TEST_SERVICES := $(PY) -m mysite.localservices exec --redis-db 1 --
+PYTEST_ARGS ?=
+# Celery and manage.py targets use development settings unless told otherwise.
+export DJANGO_SETTINGS_MODULE ?= mysite.settings.dev
+
+.PHONY: run test lint format worker beat flower migrate demo shell clean install
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "[make] installing Python packages into $(VENV) (first run only)…"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@PORT=$(PORT) $(PY) -m mysite.localservices run
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=mysite.settings.test $(WITH_TEST_SERVICES) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: $(STAMP)
+	$(WITH_SERVICES) $(PY) -m celery -A mysite worker --loglevel INFO
+
+beat: $(STAMP)
+	$(WITH_SERVICES) $(PY) -m celery -A mysite beat --loglevel INFO --schedule .local/celerybeat-schedule
+
+migrate: $(STAMP)
+	$(WITH_SERVICES) $(PY) manage.py migrate
+
+demo: $(STAMP)
+	$(WITH_SERVICES) $(PY) manage.py load_demo
+
+shell: $(STAMP)
+	$(WITH_SERVICES) $(PY) manage.py shell
+
+clean:
+	rm -rf $(VENV) .local .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
+from django.views.generic import TemplateView
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from search import views as search_views
+
+from .sitemaps import sitemaps
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("search/", search_views.search, name="search"),
+    path(
+        "robots.txt",
+        cache_control(max_age=86400)(
+            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
+        ),
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("account/", include("accounts.urls")),
+    path("people/", include("accounts.people_urls")),
+    path("gallery/", include("gallery.urls")),
+    path("cart/", include("shop.cart_urls")),
+    path("shop/", include("shop.urls")),
+    path("orders/", include("orders.urls")),
+    path("payment/", include("orders.payment_urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # Uploaded images for a single-host deployment; scale-out serves media from
+    # object storage (django-storages) instead, see README.
+    urlpatterns.append(
+        re_path(
+            r"^media/(?P<path>.*)$",
+            cache_control(max_age=86400)(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
+    if "debug_toolbar" in settings.INSTALLED_APPS:
+        urlpatterns = [path("__debug__/", include("debug_toolbar.urls")), *urlpatterns]
+
+# Wagtail's page tree catches everything else, so it comes last.
+urlpatterns.append(path("", include(wagtail_urls)))
