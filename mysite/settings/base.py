@@ -335,3 +335,24 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- Blog ---
+# Settings owned by the blog app (blog/, search/).
+
+BLOG_COMMENTS_PREMODERATED = env.bool("BLOG_COMMENTS_PREMODERATED", default=True)
+
+
+# --- Shop and orders ---
+# Settings owned by the shop and orders apps.
+
+CART_SESSION_ID = "cart"
+
+
+# --- Members and gallery ---
+# Settings owned by the accounts and gallery apps.
+
+GALLERY_PAGE_SIZE = 12
+
+
+# --- Performance ---
+# Settings owned by the performance work (caching).
