@@ -39,6 +39,10 @@ def _celery_worker_session(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def celery_worker(_celery_worker_session, transactional_db):
-    """A running worker. Tasks see committed data only, so the test is transactional."""
+def celery_worker(
+    _celery_worker_session, django_db_serialized_rollback, transactional_db
+):
+    """A running worker. Tasks see committed data only, so the test is transactional;
+    serialized rollback puts back the rows migrations created (the Wagtail site tree)
+    that a transactional test's flush would otherwise remove for the tests after it."""
     return _celery_worker_session

@@ -348,8 +348,14 @@ BLOG_COMMENTS_PREMODERATED = env.bool("BLOG_COMMENTS_PREMODERATED", default=True
 CART_SESSION_ID = "cart"
 
 
-# --- Members and gallery ---
-# Settings owned by the accounts and gallery apps.
+# --- Accounts ---
+# Settings owned by the accounts app (members, sign-in, follows, activity stream).
+
+ACCOUNTS_ACTIONS_ON_DASHBOARD = 20
+
+
+# --- Gallery ---
+# Settings owned by the gallery app (bookmarks, bookmarklet, likes, rankings).
 
 GALLERY_PAGE_SIZE = 12
 
