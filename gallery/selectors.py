@@ -1,6 +1,6 @@
 """Reads of the gallery that span relations, shaped so query counts stay fixed."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from wagtail.images import get_image_model
 
 from .models import Bookmark
@@ -14,12 +14,18 @@ def _with_images(queryset: QuerySet, *specs: str) -> QuerySet:
     return queryset.prefetch_related(Prefetch("image", queryset=images))
 
 
-def bookmark_list() -> QuerySet:
-    """Newest first, owner joined, images and their thumbnails prefetched."""
-    return _with_images(
-        Bookmark.objects.select_related("owner").order_by("-created", "-pk"),
-        THUMBNAIL_SPEC,
-    )
+def bookmark_list(*, viewer=None) -> QuerySet:
+    """Newest first, owner joined, images and their thumbnails prefetched, and
+    `is_liked` (does `viewer` like it) computed in the same query."""
+    queryset = Bookmark.objects.select_related("owner").order_by("-created", "-pk")
+    if viewer is not None and viewer.is_authenticated:
+        likes = Bookmark.users_like.through.objects.filter(
+            bookmark_id=OuterRef("pk"), user_id=viewer.pk
+        )
+        queryset = queryset.annotate(is_liked=Exists(likes))
+    else:
+        queryset = queryset.annotate(is_liked=Value(False))
+    return _with_images(queryset, THUMBNAIL_SPEC)
 
 
 def bookmark_popular(*, limit: int) -> list[Bookmark]:
@@ -43,17 +49,6 @@ def bookmark_detail(*, pk: int) -> Bookmark:
         _with_images(Bookmark.objects.select_related("owner"), DETAIL_SPEC)
         .prefetch_related("users_like")
         .get(pk=pk)
-    )
-
-
-def liked_ids(*, user, bookmark_ids) -> set[int]:
-    """Which of `bookmark_ids` `user` likes (one query; empty for anonymous)."""
-    if not user.is_authenticated or not bookmark_ids:
-        return set()
-    return set(
-        Bookmark.users_like.through.objects.filter(
-            user=user, bookmark_id__in=list(bookmark_ids)
-        ).values_list("bookmark_id", flat=True)
     )
 
 

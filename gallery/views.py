@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 def bookmark_list(request):
     """Paginated cards; with ?fragment=1 just the cards of that page, for the
     infinite-scroll script (an empty answer tells it to stop)."""
-    paginator = Paginator(selectors.bookmark_list(), settings.GALLERY_PAGE_SIZE)
+    paginator = Paginator(
+        selectors.bookmark_list(viewer=request.user), settings.GALLERY_PAGE_SIZE
+    )
     page_number = request.GET.get("page") or 1
     fragment = request.GET.get("fragment") == "1"
     try:
@@ -32,14 +34,7 @@ def bookmark_list(request):
         page_obj = paginator.page(
             paginator.num_pages if _is_past_end(page_number) else 1
         )
-    bookmarks = list(page_obj.object_list)
-    context = {
-        "page_obj": page_obj,
-        "bookmarks": bookmarks,
-        "liked_ids": selectors.liked_ids(
-            user=request.user, bookmark_ids=[b.pk for b in bookmarks]
-        ),
-    }
+    context = {"page_obj": page_obj, "bookmarks": page_obj.object_list}
     if fragment:
         return render(request, "gallery/includes/bookmark_cards.html", context)
     return render(request, "gallery/bookmark_list.html", context)
@@ -60,11 +55,12 @@ def bookmark_detail(request, pk: int, slug: str):
     if slug != bookmark.slug:
         return redirect(bookmark, permanent=True)
     likers = list(bookmark.users_like.all())
+    bookmark.is_liked = request.user.is_authenticated and any(
+        u.pk == request.user.pk for u in likers
+    )
     context = {
         "bookmark": bookmark,
         "likers": likers,
-        "liked": request.user.is_authenticated
-        and any(u.pk == request.user.pk for u in likers),
         "total_views": counters.view_record(bookmark_id=bookmark.pk),
     }
     return render(request, "gallery/bookmark_detail.html", context)
