@@ -41,8 +41,8 @@ def test_ranking_shows_top_ten_and_skips_deleted(client):
     html = client.get("/gallery/ranking/").content.decode()
     assert "Ranked 11" in html and "Ranked 02" in html
     assert "Ranked 01" not in html  # 11th
-    bookmarks[11].delete()  # forgotten in Redis by the post_delete receiver
     gone = str(bookmarks[11].pk)
+    bookmarks[11].delete()  # forgotten in Redis by the post_delete receiver
     assert counters.get_client().zscore("bookmark_ranking", gone) is None
     html = client.get("/gallery/ranking/").content.decode()
     assert "Ranked 11" not in html
