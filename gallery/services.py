@@ -30,11 +30,13 @@ def bookmark_create_from_url(
     fetched = fetcher.fetch_image(url)
     name = (slugify(title)[:60] or "bookmark") + f".{fetched.extension}"
     with transaction.atomic():
-        image = get_image_model().objects.create(
+        image = get_image_model()(
             title=title[:255],
             file=ImageFile(io.BytesIO(fetched.content), name=name),
             uploaded_by_user=owner,
         )
+        image._set_image_file_metadata()  # size and hash, as the admin upload does
+        image.save()
         bookmark = Bookmark.objects.create(
             owner=owner,
             title=title,

@@ -62,6 +62,8 @@ def test_post_saves_the_bookmark_image_and_action(client, allow_site):
     assert bookmark.url == allow_site.url("/cat.png")
     assert (bookmark.image.width, bookmark.image.height) == (320, 240)
     assert bookmark.image.uploaded_by_user == user
+    assert bookmark.image.file_size > 0
+    assert len(bookmark.image.file_hash) == 40
     action = Action.objects.get(user=user, verb="bookmarked")
     assert action.target == bookmark
 
