@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401 - routes arrive with the feature
+from django.urls import path
+
+from . import views
 
 app_name = "gallery"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.bookmark_list, name="list"),
+    path("create/", views.bookmark_create, name="create"),
+    path("like/", views.like, name="like"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("bookmarklet/", views.bookmarklet, name="bookmarklet"),
+    path("<int:pk>/<str:slug>/", views.bookmark_detail, name="detail"),
+]

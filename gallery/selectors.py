@@ -1,0 +1,69 @@
+"""Reads of the gallery that span relations, shaped so query counts stay fixed."""
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
+from wagtail.images import get_image_model
+
+from .models import Bookmark
+
+THUMBNAIL_SPEC = "fill-400x300"
+DETAIL_SPEC = "max-1000x800"
+
+
+def _with_images(queryset: QuerySet, *specs: str) -> QuerySet:
+    images = get_image_model().objects.prefetch_renditions(*specs)
+    return queryset.prefetch_related(Prefetch("image", queryset=images))
+
+
+def bookmark_list(*, viewer=None) -> QuerySet:
+    """Newest first, owner joined, images and their thumbnails prefetched, and
+    `is_liked` (does `viewer` like it) computed in the same query."""
+    queryset = Bookmark.objects.select_related("owner").order_by("-created", "-pk")
+    if viewer is not None and viewer.is_authenticated:
+        likes = Bookmark.users_like.through.objects.filter(
+            bookmark_id=OuterRef("pk"), user_id=viewer.pk
+        )
+        queryset = queryset.annotate(is_liked=Exists(likes))
+    else:
+        queryset = queryset.annotate(is_liked=Value(False))
+    return _with_images(queryset, THUMBNAIL_SPEC)
+
+
+def bookmark_popular(*, limit: int) -> list[Bookmark]:
+    return list(
+        _with_images(
+            Bookmark.objects.select_related("owner").order_by(
+                "-total_likes", "-created"
+            ),
+            THUMBNAIL_SPEC,
+        )[:limit]
+    )
+
+
+def bookmark_list_for_owner(*, owner, limit: int) -> list[Bookmark]:
+    return list(bookmark_list().filter(owner=owner)[:limit])
+
+
+def bookmark_detail(*, pk: int) -> Bookmark:
+    """One bookmark with owner, image + rendition and likers (raises DoesNotExist)."""
+    return (
+        _with_images(Bookmark.objects.select_related("owner"), DETAIL_SPEC)
+        .prefetch_related("users_like")
+        .get(pk=pk)
+    )
+
+
+def bookmark_ranking(ranked: list[tuple[int, int]]) -> list[Bookmark]:
+    """The bookmarks of a Redis ranking, in its order, with `views` set: ONE query.
+
+    Ids Redis still remembers but the database no longer has are skipped.
+    """
+    by_id = Bookmark.objects.select_related("owner").in_bulk(
+        [pk for pk, _views in ranked]
+    )
+    result = []
+    for pk, views in ranked:
+        bookmark = by_id.get(pk)
+        if bookmark is not None:
+            bookmark.views = views
+            result.append(bookmark)
+    return result

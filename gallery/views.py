@@ -1,0 +1,164 @@
+import base64
+import io
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from PIL import Image
+
+from . import counters, fetcher, selectors, services
+from .forms import BookmarkCreateForm
+from .models import Bookmark
+
+logger = logging.getLogger(__name__)
+
+
+def bookmark_list(request):
+    """Paginated cards; with ?fragment=1 just the cards of that page, for the
+    infinite-scroll script (an empty answer tells it to stop)."""
+    paginator = Paginator(
+        selectors.bookmark_list(viewer=request.user), settings.GALLERY_PAGE_SIZE
+    )
+    page_number = request.GET.get("page") or 1
+    fragment = request.GET.get("fragment") == "1"
+    try:
+        page_obj = paginator.page(page_number)
+    except (PageNotAnInteger, EmptyPage):
+        if fragment:
+            return render(request, "gallery/includes/bookmark_cards.html", {})
+        page_obj = paginator.page(
+            paginator.num_pages if _is_past_end(page_number) else 1
+        )
+    context = {"page_obj": page_obj, "bookmarks": page_obj.object_list}
+    if fragment:
+        return render(request, "gallery/includes/bookmark_cards.html", context)
+    return render(request, "gallery/bookmark_list.html", context)
+
+
+def _is_past_end(page_number) -> bool:
+    try:
+        return int(page_number) > 1
+    except (TypeError, ValueError):
+        return False
+
+
+def bookmark_detail(request, pk: int, slug: str):
+    try:
+        bookmark = selectors.bookmark_detail(pk=pk)
+    except Bookmark.DoesNotExist as exc:
+        raise Http404("No such bookmark") from exc
+    if slug != bookmark.slug:
+        return redirect(bookmark, permanent=True)
+    likers = list(bookmark.users_like.all())
+    bookmark.is_liked = request.user.is_authenticated and any(
+        u.pk == request.user.pk for u in likers
+    )
+    context = {
+        "bookmark": bookmark,
+        "likers": likers,
+        "total_views": counters.view_record(bookmark_id=bookmark.pk),
+    }
+    return render(request, "gallery/bookmark_detail.html", context)
+
+
+def ranking(request):
+    ranked = counters.ranking_top(limit=10)
+    return render(
+        request,
+        "gallery/ranking.html",
+        {
+            "unavailable": ranked is None,
+            "bookmarks": selectors.bookmark_ranking(ranked or []),
+        },
+    )
+
+
+def bookmarklet(request):
+    """The page offering the "Bookmark it" link; its script comes from our origin."""
+    origin = request.build_absolute_uri("/").rstrip("/")
+    script = request.build_absolute_uri(static("gallery/js/bookmarklet.js"))
+    link = (
+        "javascript:(function(){var s=document.createElement('script');"
+        f"s.src='{script}?r='+Date.now();s.dataset.origin='{origin}';"
+        "document.body.appendChild(s);})();"
+    )
+    return render(request, "gallery/bookmarklet.html", {"bookmarklet_href": link})
+
+
+@login_required
+def bookmark_create(request):
+    """Save an image picked by the bookmarklet (GET ?url=&title= prefills)."""
+    preview = preview_error = None
+    if request.method == "POST":
+        form = BookmarkCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                bookmark = services.bookmark_create_from_url(
+                    owner=request.user, **form.cleaned_data
+                )
+            except fetcher.FetchError as exc:
+                form.add_error("url", str(exc))
+            else:
+                messages.success(request, "Bookmark saved.")
+                return redirect(bookmark)
+    else:
+        form = BookmarkCreateForm(
+            initial={
+                "url": request.GET.get("url", "")[:2000],
+                "title": request.GET.get("title", "")[:200],
+            }
+        )
+        url = request.GET.get("url")
+        if url:
+            try:
+                preview = _preview(url)
+            except fetcher.FetchError as exc:
+                preview_error = str(exc)
+    return render(
+        request,
+        "gallery/bookmark_create.html",
+        {"form": form, "preview": preview, "preview_error": preview_error},
+    )
+
+
+def _preview(url: str) -> str:
+    """Fetch the image (same hardened path) and return a small data: URI to show,
+    so the page loads nothing from the other site."""
+    fetched = fetcher.fetch_image(url)
+    with Image.open(io.BytesIO(fetched.content)) as picture:
+        picture.thumbnail((480, 480))
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, format="JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def like(request):
+    """POST id + action (like|unlike) → JSON {"status": "ok", "likes": N}."""
+    if request.method != "POST":
+        return JsonResponse({"status": "error", "error": "POST only"}, status=405)
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"status": "error", "error": "Log in to like bookmarks."}, status=401
+        )
+    action = request.POST.get("action")
+    if action not in {"like", "unlike"}:
+        return JsonResponse(
+            {"status": "error", "error": "action must be like or unlike"}, status=400
+        )
+    try:
+        pk = int(request.POST.get("id", ""))
+        if not 0 < pk < 2**63:
+            raise ValueError(pk)
+        bookmark = Bookmark.objects.only("pk").get(pk=pk)
+    except (ValueError, TypeError, Bookmark.DoesNotExist):
+        return JsonResponse(
+            {"status": "error", "error": "No such bookmark."}, status=404
+        )
+    service = services.bookmark_like if action == "like" else services.bookmark_unlike
+    likes = service(bookmark=bookmark, user=request.user)
+    return JsonResponse({"status": "ok", "likes": likes, "liked": action == "like"})
