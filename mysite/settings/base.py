@@ -362,3 +362,7 @@ GALLERY_PAGE_SIZE = 12
 
 # --- Performance ---
 # Settings owned by the performance work (caching).
+
+# The bare baseline view at /__bench__/bare/ that `make bench` compares pages with;
+# off unless the benchmark turns it on.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
