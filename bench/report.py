@@ -68,33 +68,56 @@ def target_text(min_ratio: float | None, max_queries: int | None) -> str:
     return ", ".join(parts) or "—"
 
 
-def url_row(result: UrlResult) -> dict[str, Any]:
-    prepared, target = result.prepared, result.prepared.target
+def url_row(rounds: list[UrlResult]) -> dict[str, Any]:
+    """One table row from one or more rounds of the same URL (medians over rounds)."""
+    first = rounds[0]
+    prepared, target = first.prepared, first.prepared.target
+    ratio = statistics.median(r.ratio for r in rounds)
+    errors = sum(r.wrk.errors for r in rounds)
     return {
         "name": target.name,
         "method": target.method,
         "path": prepared.path,
         "status": prepared.status,
-        "requests_per_s": round(result.wrk.requests_per_s, 1),
-        "p50_ms": round(result.wrk.p50_ms, 2),
-        "p99_ms": round(result.wrk.p99_ms, 2),
-        "requests": result.wrk.requests,
-        "errors": result.wrk.errors,
-        "bare_requests_per_s": round(result.bare_rps, 1),
-        "ratio": round(result.ratio, 3),
+        "rounds": len(rounds),
+        "requests_per_s": round(
+            statistics.median(r.wrk.requests_per_s for r in rounds), 1
+        ),
+        "p50_ms": round(statistics.median(r.wrk.p50_ms for r in rounds), 2),
+        "p99_ms": round(statistics.median(r.wrk.p99_ms for r in rounds), 2),
+        "requests": sum(r.wrk.requests for r in rounds),
+        "errors": errors,
+        "bare_requests_per_s": round(statistics.median(r.bare_rps for r in rounds), 1),
+        "ratio": round(ratio, 3),
+        "ratio_per_round": [round(r.ratio, 3) for r in rounds],
+        "adjacent_bare_per_round": [
+            [
+                round(r.bare_before.requests_per_s, 1),
+                round(r.bare_after.requests_per_s, 1),
+            ]
+            for r in rounds
+        ],
         "queries": prepared.queries,
         "queries_first": prepared.queries_first,
         "target": target_text(target.min_ratio, target.max_queries),
         "verdict": verdict(
-            ratio=result.ratio,
+            ratio=ratio,
             queries=prepared.queries,
             min_ratio=target.min_ratio,
             max_queries=target.max_queries,
-            errors=result.wrk.errors,
+            errors=errors,
             status=prepared.status,
         ),
         "note": target.note,
     }
+
+
+def group_rounds(results: list[UrlResult]) -> list[list[UrlResult]]:
+    """Results of the same target together, in the order the targets first ran."""
+    groups: dict[str, list[UrlResult]] = {}
+    for result in results:
+        groups.setdefault(result.prepared.target.name, []).append(result)
+    return list(groups.values())
 
 
 def build_report(
@@ -121,7 +144,7 @@ def build_report(
             if bare_runs
             else None,
         },
-        "urls": [url_row(result) for result in results],
+        "urls": [url_row(rounds) for rounds in group_rounds(results)],
         "measurements": [
             {
                 "name": m.name,
@@ -144,11 +167,15 @@ def _cell(value: Any) -> str:
 
 def render_markdown(report: dict[str, Any]) -> str:
     meta, bare = report["meta"], report["bare"]
+    n_rounds = meta.get("rounds", 1)
+    rounds = f", {n_rounds} rounds" if n_rounds > 1 else ""
+    median = " (figures: median over the rounds)" if n_rounds > 1 else ""
     lines = [
         f"Measured {meta['date']} on {meta['cores']} cores ({meta['cpu']}), "
         f"{meta['server']}; wrk {meta['connections']} connections, "
         f"{meta['seconds']} s per URL after {meta['warmup']} s warm-up, each URL "
-        f"between two bare-view runs. Ratio = req/s ÷ mean of the adjacent bare runs.",
+        f"between two bare-view runs{rounds}. Ratio = req/s ÷ mean of the adjacent "
+        f"bare runs{median}.",
         "",
         "| URL | req/s | p50 | p99 | ratio to bare | queries/request | target | "
         "pass/fail |",

@@ -5,7 +5,8 @@ write bench/results/latest.{json,md} and the README's table.
     python -m bench.run [--quick] [--seconds N] [--only NAME …] [--no-readme]
 
 Needs DATABASE_URL and REDIS_URL (the Makefile runs it through mysite.localservices).
-Environment: BENCH_SECONDS (per URL), BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_SCALE.
+Environment: BENCH_SECONDS (per URL), BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROUNDS,
+BENCH_SCALE.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, help="warm-up seconds before each run")
     parser.add_argument("--connections", type=int, help="wrk connections (default 8)")
     parser.add_argument(
+        "--rounds", type=int, help="alternating rounds over all URLs (default 1)"
+    )
+    parser.add_argument(
         "--only", action="append", help="only the URL targets with this name"
     )
     parser.add_argument("--scale", help="seed_bench --scale (default BENCH_SCALE or 1)")
@@ -103,10 +107,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args.connections = args.connections or int(env.get("BENCH_CONNECTIONS", 8))
     args.scale = args.scale or env.get("BENCH_SCALE", "1")
+    args.rounds = args.rounds or int(env.get("BENCH_ROUNDS", 1))
     if args.quick:
         args.no_readme = True
     if args.seconds < 1:
         parser.error("--seconds must be at least 1")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     return args
 
 
@@ -183,20 +190,23 @@ def _run(args, workdir: Path) -> int:
     bare_runs: list[WrkResult] = []
     with GunicornServer(env, log_path=workdir / "gunicorn.log") as server:
         bare_url = server.base_url + bare.path
+        scripts = {item.name: script_for(item) for item in prepared}
         bare_runs.append(load(bare_url, bare_script, args, label="bare"))
-        for item in prepared:
-            measured = load(
-                server.base_url + item.path, script_for(item), args, label=item.name
-            )
-            bare_runs.append(load(bare_url, bare_script, args, label="bare"))
-            results.append(
-                UrlResult(
-                    prepared=item,
-                    wrk=measured,
-                    bare_before=bare_runs[-2],
-                    bare_after=bare_runs[-1],
+        for round_number in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                say(f"round {round_number}/{args.rounds}")
+            for item in prepared:
+                url = server.base_url + item.path
+                measured = load(url, scripts[item.name], args, label=item.name)
+                bare_runs.append(load(bare_url, bare_script, args, label="bare"))
+                results.append(
+                    UrlResult(
+                        prepared=item,
+                        wrk=measured,
+                        bare_before=bare_runs[-2],
+                        bare_after=bare_runs[-1],
+                    )
                 )
-            )
         server_log = server.log_tail()
 
     collected = measurements.Collected()
@@ -215,6 +225,7 @@ def _run(args, workdir: Path) -> int:
         "connections": args.connections,
         "seconds": args.seconds,
         "warmup": args.warmup,
+        "rounds": args.rounds,
         "quick": args.quick,
         "scale": args.scale,
         "commit": git_commit(),

@@ -92,6 +92,37 @@ def test_ratio_is_to_the_mean_of_the_two_adjacent_bare_runs():
     assert report["bare"]["requests_per_s_median"] == 2000.0
 
 
+def test_rounds_of_one_url_make_one_row_of_medians():
+    home = PreparedTarget(target=Target(name="home", path="/", min_ratio=0.5), path="/")
+    bares = [wrk(1000), wrk(1000), wrk(3000), wrk(1000)]
+    rounds = [
+        UrlResult(
+            prepared=home, wrk=wrk(400), bare_before=bares[0], bare_after=bares[1]
+        ),
+        UrlResult(
+            prepared=home, wrk=wrk(1200), bare_before=bares[1], bare_after=bares[2]
+        ),
+        UrlResult(
+            prepared=home, wrk=wrk(900), bare_before=bares[2], bare_after=bares[3]
+        ),
+    ]
+
+    report = build_report(
+        results=rounds,
+        bare_runs=bares,
+        measurements=[],
+        measurement_errors=[],
+        meta={**META, "rounds": 3},
+    )
+
+    (row,) = report["urls"]
+    assert row["ratio_per_round"] == [0.4, 0.6, 0.45]
+    assert row["ratio"] == 0.45
+    assert row["requests_per_s"] == 900
+    assert row["verdict"] == "FAIL (ratio < 0.5)"
+    assert "3 rounds" in render_markdown(report)
+
+
 def test_verdicts_name_what_failed():
     common = {"queries": 4, "errors": 0, "status": 200}
 

@@ -142,7 +142,7 @@ class Command(BaseCommand):
                 for model in module.seed(self, scale) or []:
                     if model not in indexed:
                         indexed.append(model)
-        if indexed and not skip_index:
+        if not skip_index:
             self.rebuild_index(indexed)
         self.stdout.write(self.style.SUCCESS("Bench data is ready."))
 
@@ -151,12 +151,13 @@ class Command(BaseCommand):
 
         Rows already indexed are rewritten in place (ON CONFLICT DO UPDATE), so a
         second run is safe. Title norms are refreshed for the whole table once at the
-        end, as `rebuild_modelsearch_index` does.
+        end, as `rebuild_modelsearch_index` does, and the table is analysed.
         """
+        from django.db import connection
         from modelsearch.backends import get_search_backend
+        from wagtail.search.models import IndexEntry
 
         backend = get_search_backend()
-        index = None
         for model in models:
             index = backend.get_index_for_model(model)
             queryset = model.get_indexed_objects().order_by("pk")
@@ -175,5 +176,10 @@ class Command(BaseCommand):
                         index.add_items(model, chunk)
                     last_pk = chunk[-1].pk
                     bar.advance(len(chunk))
-        if index is not None and hasattr(index, "_refresh_title_norms"):
+        # Also after seeders that filled the index with their own INSERT … SELECT.
+        index = backend.index_class(backend)  # database backends: one index for all
+        if hasattr(index, "_refresh_title_norms"):
             index._refresh_title_norms(full=True)
+        with connection.cursor() as cursor:
+            # Fresh statistics, or the planner judges the GIN indexes by an empty table.
+            cursor.execute(f"ANALYZE {IndexEntry._meta.db_table}")
