@@ -170,8 +170,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     n_rounds = meta.get("rounds", 1)
     rounds = f", {n_rounds} rounds" if n_rounds > 1 else ""
     median = " (figures: median over the rounds)" if n_rounds > 1 else ""
+    load = meta.get("load_average_at_start")
+    load_text = f" (load average {load[0]:g} at start)" if load else ""
     lines = [
-        f"Measured {meta['date']} on {meta['cores']} cores ({meta['cpu']}), "
+        f"Measured {meta['date']} on {meta['cores']} cores ({meta['cpu']}){load_text}, "
         f"{meta['server']}; wrk {meta['connections']} connections, "
         f"{meta['seconds']} s per URL after {meta['warmup']} s warm-up, each URL "
         f"between two bare-view runs{rounds}. Ratio = req/s ÷ mean of the adjacent "

@@ -36,6 +36,7 @@ META = {
     "date": "2026-11-25 13:00 UTC",
     "cores": 2,
     "cpu": "Test CPU",
+    "load_average_at_start": [3.5, 2.0, 1.0],
     "server": "gunicorn gthread 2 workers × 4 threads, production settings",
     "connections": 8,
     "seconds": 10.0,
@@ -143,7 +144,7 @@ def test_markdown_table_has_one_row_per_url_plus_the_bare_view():
     markdown = render_markdown(a_report())
 
     lines = markdown.splitlines()
-    assert "on 2 cores (Test CPU)" in lines[0]
+    assert "on 2 cores (Test CPU) (load average 3.5 at start)" in lines[0]
     assert "2026-11-25" in lines[0]
     header = lines[2]
     for column in ("URL", "req/s", "p50", "p99", "ratio to bare", "queries/request"):
