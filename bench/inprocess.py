@@ -7,6 +7,7 @@ Needs Django set up (the runner does it after exporting the bench environment).
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 
 from .targets import Target
@@ -106,12 +107,20 @@ def prepare(target: Target) -> PreparedTarget:
     from django.test.utils import CaptureQueriesContext
 
     path = target.resolve_path()
+    nonce = secrets.token_hex(4)  # unseen by earlier runs' caches too
+
+    def path_for(n: int) -> str:
+        """As wrk will send it: with cache_bust, a URL no cache has seen yet."""
+        if not target.cache_bust:
+            return path
+        return f"{path}{'&' if '?' in path else '?'}__bench={nonce}-{n}"
+
     client = bench_client(target)
     headers = request_headers(target, client)
     with CaptureQueriesContext(connection) as first:
-        _send(client, target, path, headers)
+        _send(client, target, path_for(1), headers)
     with CaptureQueriesContext(connection) as steady:
-        response = _send(client, target, path, headers)
+        response = _send(client, target, path_for(2), headers)
     if response.status_code >= 400:
         logger.warning("%s %s answered %s", target.method, path, response.status_code)
     # The requests may have changed the session (a cart): send its latest cookies.

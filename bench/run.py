@@ -176,7 +176,12 @@ def _run(args, workdir: Path) -> int:
     def script_for(item) -> Path:
         path = workdir / f"target-{len(list(workdir.glob('target-*')))}.lua"
         path.write_text(
-            lua_script(method=item.method, body=item.body, headers=item.headers)
+            lua_script(
+                method=item.method,
+                body=item.body,
+                headers=item.headers,
+                unique_query="__bench" if item.target.cache_bust else None,
+            )
         )
         return path
 

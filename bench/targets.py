@@ -30,6 +30,8 @@ class Target:
     csrf: bool = False
     # Called with the prepared test Client (after login) to put state in the session.
     prepare: Callable[[Any], None] | None = None
+    # Make every URL unique (?__bench=<n>) so a page cache never hits: "uncached".
+    cache_bust: bool = False
     # Targets: throughput as a fraction of the adjacent bare runs, query budget.
     min_ratio: float | None = None
     max_queries: int | None = None

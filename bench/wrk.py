@@ -105,13 +105,28 @@ def lua_script(
     method: str = "GET",
     body: str | None = None,
     headers: dict[str, str] | None = None,
+    unique_query: str | None = None,
 ) -> str:
-    """The wrk script that sends every request with this method, body and headers."""
+    """The wrk script that sends every request with this method, body and headers.
+
+    `unique_query="__bench"` appends `?__bench=<n>` (n counting up) to every request,
+    so a page cache keyed on the full URL never hits: the uncached figure.
+    """
     lines = [f"wrk.method = {lua_string(method.upper())}"]
     if body is not None:
         lines.append(f"wrk.body = {lua_string(body)}")
     for name, value in (headers or {}).items():
         lines.append(f"wrk.headers[{lua_string(name)}] = {lua_string(value)}")
+    if unique_query:
+        lines += [
+            "local counter = 0",
+            "request = function()",
+            "  counter = counter + 1",
+            '  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"',
+            f"  local param = {lua_string(unique_query)}",
+            '  return wrk.format(nil, wrk.path .. sep .. param .. "=" .. counter)',
+            "end",
+        ]
     return "\n".join(lines) + "\n"
 
 

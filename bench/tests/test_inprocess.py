@@ -77,3 +77,12 @@ def test_bare_view_exists_only_when_bench_endpoints_are_on(client, settings):
         settings.BENCH_ENDPOINTS = False
         reload(mysite.urls)
         clear_url_caches()
+
+
+@pytest.mark.django_db
+def test_cache_bust_requests_a_fresh_url_each_time():
+    prepared = prepare(Target(name="home uncached", path="/?a=1", cache_bust=True))
+
+    assert prepared.status == 200
+    assert prepared.path == "/?a=1"
+    assert prepared.queries == prepared.queries_first

@@ -65,3 +65,12 @@ def test_lua_script_escapes_any_value():
     # Three-digit decimal escapes, so a following digit is never swallowed.
     assert 'wrk.body = "a=\\0341\\034&b=\\092x\\010"' in script
     assert 'wrk.headers["Cookie"] = "sessionid=abc; cart=\\195\\169"' in script
+
+
+def test_lua_script_can_make_every_url_unique_to_defeat_a_page_cache():
+    script = lua_script(unique_query="__bench")
+
+    assert "request = function()" in script
+    assert '"__bench"' in script
+    assert "wrk.format(nil, wrk.path .. sep" in script
+    assert "request" not in lua_script()
