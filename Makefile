@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # Celery and manage.py targets use development settings unless told otherwise.
 export DJANGO_SETTINGS_MODULE ?= mysite.settings.dev
 
-.PHONY: run test lint format worker beat flower migrate demo shell clean install
+.PHONY: run test lint format worker beat flower migrate demo shell clean install bench
 
 install: $(STAMP)
 
@@ -32,6 +32,15 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=mysite.settings.test $(WITH_TEST_SERVICES) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The performance suite (bench/README.md): gunicorn + wrk on the same PostgreSQL/Redis
+# as `make run`. BENCH_SECONDS=3 shortens it; BENCH_ARGS="--quick" is a smoke run.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { echo "[make] installing wrk (apt-get)…"; \
+		SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(WITH_SERVICES) $(PY) -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

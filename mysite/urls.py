@@ -18,6 +18,14 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def bench_bare(request):
+    """The benchmark's baseline: the whole middleware stack, no database, no template.
+
+    `make bench` reports every page as a ratio to this view measured in the same run.
+    """
+    return HttpResponse("bare", content_type="text/plain")
+
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
@@ -38,6 +46,9 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("payment/", include("orders.payment_urls")),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.insert(0, path("__bench__/bare/", bench_bare, name="bench-bare"))
 
 if settings.SERVE_MEDIA:
     # Uploaded images for a single-host deployment; scale-out serves media from

@@ -375,3 +375,7 @@ GALLERY_FETCH_ALLOW_LOOPBACK_PORTS: list[int] = []
 
 # --- Performance ---
 # Settings owned by the performance work (caching).
+
+# The bare baseline view at /__bench__/bare/ that `make bench` compares pages with;
+# off unless the benchmark turns it on.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
