@@ -105,3 +105,23 @@ def test_product_page_query_budget(client, django_assert_max_num_queries, count)
     with django_assert_max_num_queries(6) as captured:
         assert client.get(url).status_code == 200
     assert len(captured) == 3, [q["sql"] for q in captured]
+
+
+def test_demo_catalog_and_orders_load_idempotently():
+    from io import StringIO
+
+    from django.core.management.base import BaseCommand
+
+    from orders import demo as orders_demo
+    from orders.models import Order
+    from shop import demo as shop_demo
+
+    command = BaseCommand(stdout=StringIO())
+    for _ in range(2):
+        shop_demo.load(command)
+        orders_demo.load(command)
+    assert Product.objects.count() >= 20
+    assert Product.objects.exclude(image=None).count() == Product.objects.count()
+    assert Order.objects.filter(paid=True).exists()
+    assert Order.objects.filter(paid=False).exists()
+    assert Order.objects.count() == orders_demo.ORDER_COUNT
