@@ -28,7 +28,7 @@ def sales_last_days(*, days: int = 30) -> list[SalesDay]:
         .values("day")
         .annotate(
             orders=Count("id"),
-            revenue=Sum("total", filter=Q(paid=True), default=Decimal("0")),
+            revenue=Sum("total", filter=Q(paid=True), default=Decimal("0.00")),
         )
     )
     by_day = {row["day"]: row for row in rows}
@@ -37,7 +37,7 @@ def sales_last_days(*, days: int = 30) -> list[SalesDay]:
         day = first + timedelta(days=offset)
         row = by_day.get(day, {})
         result.append(
-            SalesDay(day, row.get("orders", 0), row.get("revenue") or Decimal("0"))
+            SalesDay(day, row.get("orders", 0), row.get("revenue") or Decimal("0.00"))
         )
     return result
 
@@ -51,7 +51,7 @@ def sales_summary(days: list[SalesDay]) -> list[dict]:
             {
                 "label": label,
                 "orders": sum(d.orders for d in window),
-                "revenue": sum((d.revenue for d in window), Decimal("0")),
+                "revenue": sum((d.revenue for d in window), Decimal("0.00")),
             }
         )
     return summary

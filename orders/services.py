@@ -43,6 +43,10 @@ class StripeNotConfigured(Exception):
     pass
 
 
+class PaymentExpired(Exception):
+    """The order's Checkout Session ran out: the order is canceled, stock released."""
+
+
 def to_cents(amount: Decimal) -> int:
     """Stripe's smallest currency unit, rounded with Decimal (never float)."""
     return int((amount.quantize(CENT, rounding=ROUND_HALF_UP) * 100).to_integral())
@@ -171,13 +175,22 @@ def payment_checkout_session_url(
     """The URL of the order's Stripe Checkout Session, creating it once.
 
     An open session is reused on reload; creation carries an idempotency key per
-    order so a retried request cannot create a second session either.
+    order so a retried request cannot create a second session either. An expired
+    session cancels the order (as its webhook will): a fresh session racing that
+    webhook could take money for a canceled order.
     """
     client = stripe_client()
     if order.stripe_session_id:
         session = client.v1.checkout.sessions.retrieve(order.stripe_session_id)
         if session.status == "open":
             return session.url
+        if session.status == "complete":
+            return success_url  # paid; the webhook marks the order
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().get(pk=order.pk)
+            if locked.status == Order.Status.PENDING:
+                order_cancel_and_release_stock(order=locked)
+        raise PaymentExpired
     items = list(order.items.all())
     params = {
         "mode": "payment",

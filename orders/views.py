@@ -82,6 +82,11 @@ def payment_process(request):
                 success_url=request.build_absolute_uri(reverse("payment:completed")),
                 cancel_url=request.build_absolute_uri(reverse("payment:canceled")),
             )
+        except services.PaymentExpired:
+            messages.warning(
+                request, "The payment time for this order ran out; it was canceled."
+            )
+            return redirect("payment:process")
         except stripe.StripeError:
             logger.exception("Stripe refused a Checkout Session for order %s", order.pk)
             messages.error(

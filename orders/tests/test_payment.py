@@ -104,3 +104,21 @@ def test_hosted_page_pay_and_cancel_end_to_end(live_server, fake_stripe):
     order.refresh_from_db()
     assert order.paid and order.status == Order.Status.PAID
     assert order.stripe_id.startswith("pi_")
+
+
+@pytest.mark.django_db
+def test_expired_session_cancels_the_order_and_releases_stock(client, fake_stripe):
+    order = order_with_items(1)
+    item = order.items.get()
+    stock = item.product.stock
+    pay_session(client, order)
+    url = client.post("/payment/process/")["Location"]
+    session_id = url.rsplit("/", 1)[1]
+    fake_stripe.sessions[session_id]["status"] = "expired"
+    response = client.post("/payment/process/", follow=True)
+    assert "ran out" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELED
+    item.product.refresh_from_db()
+    assert item.product.stock == stock + item.quantity
+    assert len(fake_stripe.session_requests()) == 1
