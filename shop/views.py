@@ -3,6 +3,7 @@ import logging
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
@@ -44,7 +45,7 @@ def product_list(request, category_slug=None):
 
 def product_detail(request, id, slug):
     if id > MAX_ID:
-        return redirect("shop:product_list")
+        raise Http404
     images = get_image_model().objects.prefetch_renditions(selectors.DETAIL_IMAGE)
     product = get_object_or_404(
         Product.objects.select_related("category").prefetch_related(
@@ -69,6 +70,9 @@ def cart_add(request, product_id):
     if product is None:
         messages.error(request, "That product is not available.")
         return redirect("cart:cart_detail")
+    if not product.in_stock:
+        messages.error(request, f"{product.name} is sold out.")
+        return redirect(product)
     form = CartAddProductForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

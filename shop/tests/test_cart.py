@@ -141,3 +141,10 @@ def test_cart_page_query_budget(client, django_assert_max_num_queries, count):
         response = client.get("/cart/")
     assert len(response.context["lines"]) == count
     assert len(captured) == 1, [q["sql"] for q in captured]
+
+
+def test_sold_out_product_cannot_be_added(client):
+    product = ProductFactory(name="Gone vase", stock=0)
+    response = add(client, product.id)
+    assert "Gone vase is sold out" in messages_of(response)[-1]
+    assert str(product.id) not in client.session.get(settings.CART_SESSION_ID, {})
