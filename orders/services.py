@@ -211,7 +211,7 @@ def payment_checkout_session_url(
             for item in items
         ],
     }
-    key = f"order-{order.id}-checkout-{order.stripe_session_id or 'first'}"
+    key = f"order-{order.id}-checkout"
     session = client.v1.checkout.sessions.create(
         params=params, options={"idempotency_key": key}
     )

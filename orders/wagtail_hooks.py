@@ -29,9 +29,16 @@ class OrderSearchHandler(DjangoORMSearchHandler):
 
 
 class OrderPermissionHelper(PermissionHelper):
-    """Orders come from checkout only; staff inspect and export them."""
+    """Orders come from checkout and change only through the order services (which
+    check status transitions): staff inspect and export them, never edit them."""
 
     def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
         return False
 
 
@@ -68,6 +75,21 @@ class OrderAdmin(ModelAdmin):
     index_template_name = "modeladmin/orders/order/index.html"
     inspect_view_enabled = True
     inspect_view_class = OrderInspectView
+    inspect_view_fields = (
+        "id",
+        "status",
+        "created",
+        "paid_at",
+        "first_name",
+        "last_name",
+        "email",
+        "address",
+        "postal_code",
+        "city",
+        "stripe_id",
+        "confirmation_sent_at",
+        "invoice_sent_at",
+    )
     inspect_template_name = "modeladmin/orders/order/inspect.html"
     permission_helper_class = OrderPermissionHelper
     list_per_page = 50

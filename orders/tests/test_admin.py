@@ -61,6 +61,9 @@ def test_order_list_filters_and_searches(staff):
     )
     assert "Export CSV" in staff.get("/admin/orders/order/").content.decode()
     assert staff.get("/admin/orders/order/create/").status_code in (302, 403)
+    assert staff.get(f"/admin/orders/order/edit/{paid.id}/").status_code in (302, 403)
+    assert staff.get(f"/admin/orders/order/delete/{paid.id}/").status_code in (302, 403)
+    assert Order.objects.filter(pk=paid.pk).exists()
 
 
 def test_inspect_view_shows_items_totals_and_links(staff, settings):

@@ -50,7 +50,7 @@ def test_creates_one_checkout_session_and_reuses_it(client, fake_stripe):
     assert line["price_data"]["unit_amount"] == "1999"
     assert line["price_data"]["currency"] == "eur"
     assert line["quantity"] == "2"
-    assert headers["Idempotency-Key"] == f"order-{order.id}-checkout-first"
+    assert headers["Idempotency-Key"] == f"order-{order.id}-checkout"
     order.refresh_from_db()
     assert order.stripe_session_id in first["Location"]
 
