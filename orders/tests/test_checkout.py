@@ -136,3 +136,36 @@ def test_two_shoppers_race_for_the_last_unit():
     assert Product.objects.get(pk=product.pk).stock == 0
     loser = next(r for r in responses if r["Location"] == "/cart/")
     assert "Last lamp" in " ".join(str(m) for m in get_messages(loser.wsgi_request))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_double_submit_creates_one_order():
+    """The same form posted twice at once (same browser, same token): the unique
+    token lets one request place the order and the other find it."""
+    product = ProductFactory(stock=5)
+    first = Client()
+    add(first, product, 2)
+    second = Client()
+    second.cookies = first.cookies
+    token = uuid.uuid4()
+    barrier = threading.Barrier(2)
+    responses = [None, None]
+
+    def submit(index, shopper):
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = checkout(shopper, token)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=submit, args=(i, c))
+        for i, c in enumerate([first, second])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [r["Location"] for r in responses] == ["/payment/process/"] * 2
+    assert Order.objects.count() == 1
+    assert Product.objects.get(pk=product.pk).stock == 3
