@@ -56,6 +56,12 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(WITH_SERVICES) $(PY) -m celery -A mysite beat --loglevel INFO --schedule .local/celerybeat-schedule
 
+# Optional: Flower, a web UI for Celery (not in requirements; installed on first use).
+FLOWER_PORT ?= 5555
+flower: $(STAMP)
+	@$(PY) -c "import flower" 2>/dev/null || $(PY) -m pip install --quiet --disable-pip-version-check flower==2.2.0
+	$(WITH_SERVICES) $(PY) -m celery -A mysite flower --address=127.0.0.1 --port=$(FLOWER_PORT)
+
 migrate: $(STAMP)
 	$(WITH_SERVICES) $(PY) manage.py migrate
 

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401 - routes arrive with the feature
+from django.urls import path
+
+from . import views
 
 app_name = "payment"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("process/", views.payment_process, name="process"),
+    path("completed/", views.payment_completed, name="completed"),
+    path("canceled/", views.payment_canceled, name="canceled"),
+    path("webhook/", views.stripe_webhook, name="webhook"),
+]

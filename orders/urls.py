@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401 - routes arrive with the feature
+from django.urls import path
+
+from . import views
 
 app_name = "orders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("create/", views.order_create, name="order_create"),
+    path("<int:order_id>/invoice.pdf", views.invoice_pdf, name="invoice_pdf"),
+]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401 - routes arrive with the feature
+from django.urls import path
+
+from . import views
 
 app_name = "cart"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.cart_detail, name="cart_detail"),
+    path("add/<int:product_id>/", views.cart_add, name="cart_add"),
+    path("remove/<int:product_id>/", views.cart_remove, name="cart_remove"),
+]

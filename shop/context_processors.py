@@ -1,5 +1,9 @@
+from django.conf import settings
+
+from .cart import Cart
+
+
 def cart(request):
-    """Item count for the header; the shop issue replaces this with the Cart class."""
-    items = request.session.get("cart", {}) if hasattr(request, "session") else {}
-    count = sum(int(line.get("quantity", 0)) for line in items.values())
-    return {"cart_count": count}
+    """Item count for the header, from the session only (no database query)."""
+    count = len(Cart(request)) if hasattr(request, "session") else 0
+    return {"cart_count": count, "shop_currency": settings.STRIPE_CURRENCY.upper()}

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401 - routes arrive with the feature
+from django.urls import path
+
+from . import views
 
 app_name = "shop"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.product_list, name="product_list"),
+    path("<int:id>/<slug:slug>/", views.product_detail, name="product_detail"),
+    path(
+        "<slug:category_slug>/",
+        views.product_list,
+        name="product_list_by_category",
+    ),
+]

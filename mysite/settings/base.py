@@ -346,6 +346,11 @@ BLOG_COMMENTS_PREMODERATED = env.bool("BLOG_COMMENTS_PREMODERATED", default=True
 # Settings owned by the shop and orders apps.
 
 CART_SESSION_ID = "cart"
+# Unsent order mails (broker outage, killed worker) are re-queued by this sweep.
+CELERY_BEAT_SCHEDULE["orders-sweep-unsent-mail"] = {
+    "task": "orders.sweep_unsent_mail",
+    "schedule": env.int("ORDERS_MAIL_SWEEP_SECONDS", default=300),
+}
 
 
 # --- Accounts ---

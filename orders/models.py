@@ -1,0 +1,122 @@
+"""Orders placed at checkout, their lines, and the Stripe events we have processed."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Order(models.Model):
+    """A placed order. Status changes go through `orders.services.order_transition`,
+    which checks `TRANSITIONS` and raises `InvalidOrderTransition`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting payment"
+        PAID = "paid", "Paid"
+        CANCELED = "canceled", "Canceled (payment expired, stock released)"
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.PAID, Status.CANCELED},
+        Status.PAID: set(),
+        Status.CANCELED: set(),
+    }
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    address = models.CharField(max_length=250)
+    postal_code = models.CharField(max_length=20)
+    city = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    paid = models.BooleanField(default=False)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="eur")
+    total = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="Sum of the lines when the order was placed (for reports).",
+    )
+    stripe_id = models.CharField(
+        "Stripe payment", max_length=250, blank=True, help_text="Payment intent id."
+    )
+    stripe_session_id = models.CharField(max_length=250, blank=True)
+    # One order per checkout form: a double submit finds the order by this token.
+    checkout_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Mail bookkeeping: claimed_at marks a send in progress (a lease), sent_at a
+    # delivered mail; the sweep retries whatever is unsent and unclaimed.
+    confirmation_claimed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    invoice_claimed_at = models.DateTimeField(null=True, blank=True)
+    invoice_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["-created"]),
+            models.Index(fields=["paid", "-created"]),
+            models.Index(fields=["email"]),
+        ]
+
+    def __str__(self):
+        return f"Order {self.id}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.id:06d}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_total_cost(self) -> Decimal:
+        return sum((item.get_cost() for item in self.items.all()), Decimal("0.00"))
+
+    def get_stripe_url(self) -> str:
+        if not self.stripe_id:
+            return ""
+        path = "/test/" if settings.STRIPE_SECRET_KEY.startswith("sk_test_") else "/"
+        return f"https://dashboard.stripe.com{path}payments/{self.stripe_id}"
+
+    def get_invoice_url(self) -> str:
+        return reverse("orders:invoice_pdf", args=[self.id])
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, related_name="items", on_delete=models.CASCADE)
+    product = models.ForeignKey(
+        "shop.Product",
+        related_name="order_items",
+        null=True,
+        on_delete=models.SET_NULL,
+    )
+    # Copied at checkout so invoices survive renamed or deleted products.
+    product_name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name}"
+
+    def get_cost(self) -> Decimal:
+        return self.price * self.quantity
+
+
+class StripeEvent(models.Model):
+    """Each Stripe event id processed once: a replayed webhook changes nothing."""
+
+    id = models.CharField(max_length=255, primary_key=True)
+    type = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.type} {self.id}"

@@ -1,0 +1,272 @@
+"""A small stand-in for Stripe's API and hosted Checkout page, spoken to over HTTP by
+the real `stripe` SDK (tests set STRIPE_API_BASE to it) and by browsers.
+
+Implements: POST /v1/checkout/sessions (form-encoded, Idempotency-Key honoured),
+GET /v1/checkout/sessions/<id>, POST /v1/checkout/sessions/<id>/expire, and the
+hosted page at the session's `url` with a Pay button (posts a correctly signed
+`checkout.session.completed` webhook to `webhook_url`, then redirects to
+success_url) and a Cancel link (redirects to cancel_url).
+"""
+
+import hashlib
+import hmac
+import html
+import json
+import secrets
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+
+def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """A `Stripe-Signature` header value in Stripe's scheme (v1 = HMAC-SHA256)."""
+    timestamp = int(time.time()) if timestamp is None else int(timestamp)
+    signed = f"{timestamp}.".encode() + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def make_event(event_type: str, obj: dict, event_id: str | None = None) -> dict:
+    return {
+        "id": event_id or f"evt_{secrets.token_hex(12)}",
+        "object": "event",
+        "api_version": "2025-01-01",
+        "created": int(time.time()),
+        "livemode": False,
+        "type": event_type,
+        "data": {"object": obj},
+    }
+
+
+def unflatten(pairs: list[tuple[str, str]]) -> dict:
+    """`line_items[0][price_data][unit_amount]=5` → nested dicts/lists."""
+    root: dict = {}
+    for key, value in pairs:
+        parts = key.replace("]", "").split("[")
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+
+    def fix(node):
+        if isinstance(node, dict):
+            if node and all(k.isdigit() for k in node):
+                return [fix(node[k]) for k in sorted(node, key=int)]
+            return {k: fix(v) for k, v in node.items()}
+        return node
+
+    return fix(root)
+
+
+class FakeStripe:
+    def __init__(self, api_key: str, webhook_secret: str, webhook_url: str = ""):
+        self.api_key = api_key
+        self.webhook_secret = webhook_secret
+        self.webhook_url = webhook_url
+        self.sessions: dict[str, dict] = {}
+        self.idempotent: dict[str, tuple[int, dict]] = {}
+        self.requests: list[dict] = []
+        self.webhook_responses: list[int] = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def session_requests(self, method="POST"):
+        return [
+            r
+            for r in self.requests
+            if r["method"] == method and r["path"] == "/v1/checkout/sessions"
+        ]
+
+    # --- API ---
+
+    def create_session(self, params: dict) -> dict:
+        items = params.get("line_items", [])
+        amount = sum(
+            int(item["price_data"]["unit_amount"]) * int(item.get("quantity", 1))
+            for item in items
+        )
+        currency = items[0]["price_data"]["currency"] if items else "eur"
+        session_id = f"cs_test_{secrets.token_hex(12)}"
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": params.get("mode", "payment"),
+            "status": "open",
+            "payment_status": "unpaid",
+            "amount_total": amount,
+            "currency": currency,
+            "client_reference_id": params.get("client_reference_id"),
+            "customer_email": params.get("customer_email"),
+            "metadata": params.get("metadata", {}),
+            "success_url": params.get("success_url"),
+            "cancel_url": params.get("cancel_url"),
+            "payment_intent": None,
+            "url": f"{self.base_url}/pay/{session_id}",
+            "line_items_sent": items,
+        }
+        self.sessions[session_id] = session
+        return session
+
+    def complete(self, session_id: str) -> dict:
+        """Mark paid and deliver the signed webhook, as Stripe does after payment."""
+        session = self.sessions[session_id]
+        session.update(
+            status="complete",
+            payment_status="paid",
+            payment_intent=f"pi_{secrets.token_hex(12)}",
+        )
+        event = make_event("checkout.session.completed", dict(session))
+        self.deliver(event)
+        return event
+
+    def deliver(self, event: dict) -> int:
+        body = json.dumps(event).encode()
+        request = urllib.request.Request(
+            self.webhook_url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Stripe-Signature": sign_payload(body, self.webhook_secret),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        self.webhook_responses.append(status)
+        return status
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def _send_json(self, status, body, headers=None):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Request-Id", f"req_{secrets.token_hex(6)}")
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _redirect(self, location):
+                self.send_response(303)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def _error(self, status, message):
+                error = {"type": "invalid_request_error", "message": message}
+                self._send_json(status, {"error": error})
+
+            def _record(self, body=b""):
+                path = urlsplit(self.path).path
+                with fake.lock:
+                    fake.requests.append(
+                        {
+                            "method": self.command,
+                            "path": path,
+                            "headers": dict(self.headers),
+                            "params": unflatten(parse_qsl(body.decode())),
+                        }
+                    )
+                return path
+
+            def _authorised(self):
+                if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+                    self._error(401, "Invalid API key provided")
+                    return False
+                return True
+
+            def do_GET(self):
+                path = self._record()
+                parts = path.strip("/").split("/")
+                if path.startswith("/v1/checkout/sessions/") and len(parts) == 4:
+                    if not self._authorised():
+                        return
+                    session = fake.sessions.get(parts[3])
+                    if session is None:
+                        return self._error(404, f"No such checkout.session: {parts[3]}")
+                    return self._send_json(200, session)
+                if parts[0] == "pay" and len(parts) == 2 and parts[1] in fake.sessions:
+                    return self._hosted_page(fake.sessions[parts[1]])
+                if parts[0] == "pay" and len(parts) == 3 and parts[2] == "cancel":
+                    session = fake.sessions.get(parts[1])
+                    if session:
+                        return self._redirect(session["cancel_url"])
+                self._error(404, "Unrecognized request URL")
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                path = self._record(body)
+                parts = path.strip("/").split("/")
+                if path == "/v1/checkout/sessions":
+                    if not self._authorised():
+                        return
+                    key = self.headers.get("Idempotency-Key")
+                    with fake.lock:
+                        if key and key in fake.idempotent:
+                            status, stored = fake.idempotent[key]
+                            return self._send_json(
+                                status, stored, {"Idempotent-Replayed": "true"}
+                            )
+                        session = fake.create_session(
+                            unflatten(parse_qsl(body.decode()))
+                        )
+                        if key:
+                            fake.idempotent[key] = (200, session)
+                    return self._send_json(200, session)
+                if path.startswith("/v1/checkout/sessions/") and path.endswith(
+                    "/expire"
+                ):
+                    if not self._authorised():
+                        return
+                    session = fake.sessions.get(parts[3])
+                    if session is None:
+                        return self._error(404, "No such checkout.session")
+                    session["status"] = "expired"
+                    return self._send_json(200, session)
+                if parts[0] == "pay" and len(parts) == 3 and parts[2] == "confirm":
+                    session = fake.sessions.get(parts[1])
+                    if session is None or session["status"] != "open":
+                        return self._error(400, "This session is not open")
+                    fake.complete(session["id"])
+                    return self._redirect(session["success_url"])
+                self._error(404, "Unrecognized request URL")
+
+            def _hosted_page(self, session):
+                amount = f"{session['amount_total'] / 100:.2f}"
+                page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Fake Stripe Checkout</title></head><body><main>
+<h1>Pay {amount} {html.escape(session["currency"].upper())}</h1>
+<form method="post" action="/pay/{session["id"]}/confirm">
+<button type="submit">Pay</button></form>
+<p><a href="/pay/{session["id"]}/cancel">Cancel</a></p></main></body></html>"""
+                data = page.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler

@@ -1,0 +1,113 @@
+import logging
+
+from django.contrib import messages
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+from wagtail.images import get_image_model
+
+from . import selectors
+from .cart import Cart
+from .forms import CartAddProductForm
+from .models import Category, Product
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 12
+MAX_ID = 2**63 - 1  # bigint: larger ids cannot exist (and would be a DataError)
+
+
+def product_list(request, category_slug=None):
+    category = None
+    if category_slug:
+        category = get_object_or_404(Category, slug=category_slug)
+    paginator = Paginator(selectors.product_list(category=category), PAGE_SIZE)
+    try:
+        page_obj = paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        page_obj = paginator.page(1)
+    except EmptyPage:
+        page_obj = paginator.page(paginator.num_pages)
+    return TemplateResponse(
+        request,
+        "shop/product_list.html",
+        {
+            "category": category,
+            "categories": Category.objects.all(),
+            "page_obj": page_obj,
+            "products": page_obj.object_list,
+        },
+    )
+
+
+def product_detail(request, id, slug):
+    if id > MAX_ID:
+        raise Http404
+    images = get_image_model().objects.prefetch_renditions(selectors.DETAIL_IMAGE)
+    product = get_object_or_404(
+        Product.objects.select_related("category").prefetch_related(
+            Prefetch("image", queryset=images)
+        ),
+        id=id,
+        slug=slug,
+        available=True,
+    )
+    return TemplateResponse(
+        request,
+        "shop/product_detail.html",
+        {"product": product, "cart_product_form": CartAddProductForm()},
+    )
+
+
+@require_POST
+def cart_add(request, product_id):
+    product = None
+    if product_id <= MAX_ID:
+        product = Product.objects.filter(id=product_id, available=True).first()
+    if product is None:
+        messages.error(request, "That product is not available.")
+        return redirect("cart:cart_detail")
+    if not product.in_stock:
+        messages.error(request, f"{product.name} is sold out.")
+        return redirect(product)
+    form = CartAddProductForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        # An update from the cart page goes back there; an add goes back to the product.
+        return redirect("cart:cart_detail" if request.POST.get("override") else product)
+    quantity = Cart(request).add(
+        product, form.cleaned_data["quantity"], override=form.cleaned_data["override"]
+    )
+    messages.success(request, f"{product.name}: {quantity} in your cart.")
+    return redirect("cart:cart_detail")
+
+
+@require_POST
+def cart_remove(request, product_id):
+    cart = Cart(request)
+    if product_id <= MAX_ID and cart.remove(product_id):
+        messages.success(request, "The product was removed from your cart.")
+    else:
+        messages.info(request, "That product was not in your cart.")
+    return redirect("cart:cart_detail")
+
+
+def cart_detail(request):
+    cart = Cart(request)
+    lines = cart.lines()
+    for name in cart.dropped:
+        messages.warning(request, f"{name} is no longer available and left your cart.")
+    for line in lines:
+        line.update_form = CartAddProductForm(
+            initial={"quantity": line.quantity, "override": True}
+        )
+    return TemplateResponse(
+        request,
+        "shop/cart_detail.html",
+        {"cart": cart, "lines": lines, "total": cart.get_total_price()},
+    )
