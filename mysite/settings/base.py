@@ -287,6 +287,8 @@ WAGTAILDOCS_EXTENSIONS = [
 ]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: the admin and userbar would load avatars from another site (CSP).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Security headers shared by all environments ---
 
