@@ -287,6 +287,8 @@ WAGTAILDOCS_EXTENSIONS = [
 ]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar avatars in the admin: pages load nothing from outside the site.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Security headers shared by all environments ---
 
