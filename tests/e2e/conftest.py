@@ -8,14 +8,19 @@
 - `page` (test): the first visitor's page, `base_url` = the live server, so
   `page.goto("/shop/")` works. `page_watch` is its `PageWatch`.
 - `demo_site` (test): `manage.py load_demo` with a known admin password.
+- `local_pages` (test): serves pages of your own on another loopback port (e.g. a
+  page with images for the bookmarklet); `local_pages.add("/p.html", html)` returns
+  its URL, already allowed for the test's pages.
 
 The live server is pytest-django's (a threaded WSGI server on 127.0.0.1, serving static
 files; media through our SERVE_MEDIA route) on the real PostgreSQL and Redis. Request
 `celery_worker` (root conftest) in a journey that needs tasks to run.
 """
 
+import http.server
 import io
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -163,3 +168,47 @@ def demo_site(browse, monkeypatch, settings, tmp_path) -> Credentials:
     settings.BASE_DIR = tmp_path
     call_command("load_demo", stdout=io.StringIO())
     return Credentials("admin", ADMIN_PASSWORD)
+
+
+class LocalPages:
+    """A second web site on loopback (another origin than the live server)."""
+
+    def __init__(self, browse: Browse):
+        self.pages: dict[str, tuple[str, bytes]] = {}
+        pages = self.pages
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server API
+                content_type, body = pages.get(self.path, ("text/plain", b""))
+                self.send_response(200 if self.path in pages else 404)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format, *args):  # noqa: A002 - quiet in tests
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        browse.allow_origin(self.url)
+
+    def add(self, path: str, body: str | bytes, content_type: str = "text/html") -> str:
+        data = body.encode() if isinstance(body, str) else body
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        self.pages[path] = (content_type, data)
+        return self.url + path
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def local_pages(browse) -> Iterator[LocalPages]:
+    pages = LocalPages(browse)
+    yield pages
+    pages.close()

@@ -130,6 +130,20 @@ class PageWatch:
         ]
         return [f"{label}: {item}" for label, items in sections for item in items]
 
+    def take_problems(self) -> list[str]:
+        """Return the problems so far and forget them (for tests of this machinery
+        that provoke problems on purpose)."""
+        problems = self.problems()
+        for items in (
+            self.outside_requests,
+            self.console_errors,
+            self.page_errors,
+            self.failed_requests,
+            self.server_errors,
+        ):
+            items.clear()
+        return problems
+
     def assert_clean(self) -> None:
         problems = self.problems()
         assert not problems, "The browser saw problems:\n  " + "\n  ".join(problems)
