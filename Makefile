@@ -14,7 +14,8 @@ PYTEST_ARGS ?=
 # Celery and manage.py targets use development settings unless told otherwise.
 export DJANGO_SETTINGS_MODULE ?= mysite.settings.dev
 
-.PHONY: run test lint format worker beat flower migrate demo shell clean install bench
+.PHONY: run test lint format worker beat flower migrate demo shell clean install \
+	bench chromium screenshots
 
 install: $(STAMP)
 
@@ -28,7 +29,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	@PORT=$(PORT) $(PY) -m mysite.localservices run
 
-test: $(STAMP)
+# The e2e journeys drive Debian's Chromium; installed here when missing (as root).
+chromium:
+	@bash tests/e2e/ensure_chromium.sh
+
+test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=mysite.settings.test $(WITH_TEST_SERVICES) $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -41,6 +46,10 @@ bench: $(STAMP)
 		SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(WITH_SERVICES) $(PY) -m bench.run $(BENCH_ARGS)
+
+# Regenerate docs/screenshots/ from the e2e journeys (README shows them).
+screenshots: $(STAMP) chromium
+	E2E_SCREENSHOTS=1 DJANGO_SETTINGS_MODULE=mysite.settings.test $(WITH_TEST_SERVICES) $(VENV)/bin/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -287,7 +287,7 @@ WAGTAILDOCS_EXTENSIONS = [
 ]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-# No Gravatar: the admin and userbar would load avatars from another site (CSP).
+# No Gravatar avatars in the admin: pages load nothing from outside the site.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Security headers shared by all environments ---
