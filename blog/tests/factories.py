@@ -38,7 +38,10 @@ class BlogPageFactory(wagtail_factories.PageFactory):
     def tags(obj, create, extracted, **kwargs):
         if extracted:
             obj.tags.add(*extracted)
-            obj.save()
+            if obj.live:
+                obj.save_revision().publish()  # as an editor does
+            else:
+                obj.save()
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

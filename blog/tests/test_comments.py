@@ -134,3 +134,14 @@ def test_bulk_actions_need_an_editor(client, post):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     comment.refresh_from_db()
     assert comment.active is False
+
+
+def test_editors_can_open_the_post_editor_and_the_comment_editor(editor_client, post):
+    index = post.get_parent()
+    add_url = f"/admin/pages/add/blog/blogpage/{index.pk}/"
+    html = editor_client.get(add_url).content.decode()
+    assert "Byline and tags" in html and 'name="intro"' in html
+    assert editor_client.get(f"/admin/pages/{post.pk}/edit/").status_code == 200
+    comment = CommentFactory(post=post)
+    edit = editor_client.get(f"/admin/snippets/blog/comment/edit/{comment.pk}/")
+    assert edit.status_code == 200
