@@ -25,6 +25,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from .blocks import BlogStreamBlock
+from .text import render_markdown
 
 POSTS_PER_PAGE = 10
 CARD_RENDITION = "fill-600x400"
@@ -231,7 +232,7 @@ class BlogPage(Page):
             if block["type"] == "rich_text":
                 parts.append(strip_tags(value or ""))
             elif block["type"] == "markdown":
-                parts.append(value or "")
+                parts.append(strip_tags(render_markdown(value or "")))
             elif block["type"] in ("quote", "image") and isinstance(value, dict):
                 parts.append(value.get("text") or value.get("caption") or "")
         return " ".join(part for part in parts if part)

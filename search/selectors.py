@@ -6,7 +6,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    TrigramStrictWordSimilarity,
+    TrigramWordSimilarity,
+)
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -102,12 +105,17 @@ def ranked_group(
 
 
 def fuzzy_group(source: SearchSource, query: str) -> Group:
-    """Titles that look like the query (pg_trgm word similarity), best first."""
+    """Titles that look like the query (pg_trgm word similarity), best first.
+    Ordering by strict word similarity (whole words) puts "search" before
+    "services" for "serch"."""
     objects = list(
         source.queryset()
-        .annotate(similarity=TrigramWordSimilarity(query, source.title_field))
+        .annotate(
+            similarity=TrigramWordSimilarity(query, source.title_field),
+            closeness=TrigramStrictWordSimilarity(query, source.title_field),
+        )
         .filter(similarity__gte=FUZZY_THRESHOLD)
-        .order_by("-similarity", "pk")[:FUZZY_LIMIT]
+        .order_by("-closeness", "-similarity", "pk")[:FUZZY_LIMIT]
     )
     return Group(
         source=source,

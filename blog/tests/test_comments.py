@@ -104,6 +104,9 @@ def test_editors_list_and_filter_comments_by_post_and_state(editor_client, post)
     url = "/admin/snippets/blog/comment/"
     html = editor_client.get(url).content.decode()
     assert "pending on first" in html and "pending on other" in html
+    # The listing offers the bulk moderation actions.
+    assert "/admin/bulk/blog/comment/approve/" in html
+    assert "/admin/bulk/blog/comment/hide/" in html
     filtered = editor_client.get(url, {"post": post.pk, "active": "false"})
     html = filtered.content.decode()
     assert "pending on first" in html

@@ -206,3 +206,20 @@ def test_a_new_kind_joins_with_one_registry_entry(client, blog_index, monkeypatc
     only_posts = client.get("/search/", {"q": "lighthouse", "kind": "posts"})
     assert len(results(only_posts, "posts")) == 7  # ...and all of one kind
     assert results(only_posts, "pages") == []
+
+
+def test_fuzzy_results_prefer_whole_word_matches(client, blog_index):
+    services = BlogPageFactory(parent=blog_index, title="Testing real services")
+    search = BlogPageFactory(parent=blog_index, title="Full-text search")
+    response = client.get("/search/", {"q": "serch"})
+    assert results(response)[:2] == [search, services]
+    assert response.context["outcome"].suggestion == "search"
+
+
+def test_snippets_show_markdown_as_plain_text(client, blog_index):
+    BlogPageFactory(
+        parent=blog_index, title="Lists", body=md("## Heading\n\n**Walrus** facts")
+    )
+    html = client.get("/search/", {"q": "walrus"}).content.decode()
+    assert "Heading <mark>Walrus</mark> facts" in html
+    assert "**" not in html.split('id="group-posts"')[1]
