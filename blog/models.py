@@ -253,20 +253,20 @@ class BlogPage(Page):
     def approved_comments(self):
         return self.comments.filter(active=True).order_by("created", "pk")
 
-    def blog_index(self):
-        return BlogIndexPage.objects.ancestor_of(self).first()
-
     def get_context(self, request, *args, comment_form=None, share_form=None, **kwargs):
         from .forms import CommentForm, SharePostForm
 
         context = super().get_context(request, *args, **kwargs)
         context["comment_form"] = comment_form or CommentForm(prefix="comment")
         context["share_form"] = share_form or SharePostForm(prefix="share")
-        context["comments"] = list(self.approved_comments())
-        context["similar_posts"] = self.similar_posts()
+        saved = self.pk is not None  # an unsaved post is shown in the admin preview
+        context["comments"] = list(self.approved_comments()) if saved else []
+        context["similar_posts"] = self.similar_posts() if saved else []
         context["post_tags"] = list(self.tags.all())
         # The index is our parent: its URL is ours minus the slug (no query).
-        context["blog_index_url"] = self.get_url(request).rsplit(self.slug, 1)[0]
+        url = self.get_url(request) or ""
+        suffix = f"{self.slug}/"
+        context["blog_index_url"] = url[: -len(suffix)] if url.endswith(suffix) else ""
         return context
 
     def serve(self, request, *args, **kwargs):

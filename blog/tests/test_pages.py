@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET  # parses our own feeds only
 import pytest
 from wagtail.models import PageViewRestriction
 
+from blog.models import BlogPage
+
 from .factories import BlogPageFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +163,11 @@ def test_similar_posts_rank_by_shared_tags_in_one_query(
     with django_assert_num_queries(1):
         similar = post.similar_posts()
     assert similar == [three, two, one_new, one_old]
+
+
+def test_an_unsaved_post_renders_for_the_admin_preview(rf, blog_index):
+    post = BlogPage(title="Preview me", slug="preview-me", intro="Intro")
+    post.tags.add("django")
+    response = post.serve_preview(rf.get("/"), "")
+    assert response.status_code == 200
+    assert "Preview me" in response.rendered_content
