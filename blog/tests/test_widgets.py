@@ -61,3 +61,21 @@ def test_sidebar_and_home_section_use_the_widgets(client, blog_index):
     assert "Sidebar star" in sidebar
     home_html = client.get("/").content.decode()
     assert "From the blog" in home_html and "Sidebar star" in home_html
+
+
+def test_cached_sidebar_follows_publishing_and_moderation(client, blog_index):
+    from blog.services import comments_set_active
+
+    first = BlogPageFactory(parent=blog_index, title="First post")
+    assert "1 post so far" in client.get("/blog/").content.decode()
+    second = BlogPageFactory(parent=blog_index, title="Second post", live=False)
+    second.save_revision().publish()
+    sidebar = client.get("/blog/").content.decode().split('class="sidebar"')[1]
+    assert "2 posts so far" in sidebar and "Second post" in sidebar
+    pending = CommentFactory(post=first, active=False)
+    assert "Most commented" not in client.get("/blog/").content.decode()
+    comments_set_active(comment_ids=[pending.pk], active=True)
+    assert "Most commented" in client.get("/blog/").content.decode()
+    second.refresh_from_db()
+    second.unpublish()
+    assert "1 post so far" in client.get("/blog/").content.decode()
