@@ -1,23 +1,27 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from urllib.parse import urlencode
+
 from django.template.response import TemplateResponse
-from wagtail.models import Page
+
+from .selectors import site_search
+from .sources import SOURCES
 
 
 def search(request):
-    """Site-wide search over live pages (the blog issue ranks and groups it)."""
-    query = request.GET.get("q", "").strip()[:200]
-    results = (
-        Page.objects.live().public().search(query) if query else Page.objects.none()
+    """Site-wide search over every source in search/sources.py."""
+    kind = request.GET.get("kind", "")
+    outcome = site_search(
+        request.GET.get("q", ""), kind=kind, page_number=request.GET.get("page")
     )
-    paginator = Paginator(results, 10)
-    try:
-        page_obj = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        page_obj = paginator.page(1)
-    except EmptyPage:
-        page_obj = paginator.page(paginator.num_pages)
+    params = {"q": outcome.query}
+    if outcome.kind and len(SOURCES) > 1:
+        params["kind"] = outcome.kind
     return TemplateResponse(
         request,
         "search/search.html",
-        {"search_query": query, "page_obj": page_obj},
+        {
+            "search_query": outcome.query,
+            "outcome": outcome,
+            "query_prefix": urlencode(params) + "&",
+            "suggestion_query": urlencode({"q": outcome.suggestion}),
+        },
     )

@@ -342,6 +342,23 @@ LOGGING = {
 # Settings owned by the blog app (blog/, search/).
 
 BLOG_COMMENTS_PREMODERATED = env.bool("BLOG_COMMENTS_PREMODERATED", default=True)
+# (hits, seconds) per client IP: comments posted, share-by-email mails sent.
+BLOG_RATE_LIMITS = {
+    "comment": (
+        env.int("BLOG_COMMENT_RATE_LIMIT", default=5),
+        env.int("BLOG_COMMENT_RATE_WINDOW", default=600),
+    ),
+    "share": (
+        env.int("BLOG_SHARE_RATE_LIMIT", default=5),
+        env.int("BLOG_SHARE_RATE_WINDOW", default=3600),
+    ),
+}
+# Scheduled publishing: Wagtail's publish_scheduled, run by Celery beat every minute.
+CELERY_BEAT_SCHEDULE["blog-publish-scheduled"] = {
+    "task": "blog.tasks.publish_scheduled",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 
 
 # --- Shop and orders ---

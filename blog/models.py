@@ -1,0 +1,318 @@
+"""Blog pages (index and posts), their tags and readers' comments."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models.functions import Length, Substr
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import Tag, TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.images import get_image_model
+from wagtail.models import Page, PageViewRestriction
+from wagtail.search import index
+
+from .blocks import BlogStreamBlock
+from .text import render_markdown
+
+POSTS_PER_PAGE = 10
+CARD_RENDITION = "fill-600x400"
+
+
+def today():
+    return timezone.localdate()
+
+
+def public_only(queryset):
+    """Like Wagtail's `.public()`, but as a subquery: `.public()` first fetches every
+    view restriction in a query of its own, which would add a query per list."""
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return queryset.filter(~Exists(restricted))
+
+
+def live_posts():
+    """Live posts outside any view restriction: what readers may see."""
+    return public_only(BlogPage.objects.live())
+
+
+def published_posts():
+    """Live, public posts with what cards need (author, cover image and its card
+    rendition, tags), so a list costs the same queries for 3 posts as for 3,000."""
+    renditions = (
+        get_image_model()
+        .get_rendition_model()
+        .objects.filter(filter_spec=CARD_RENDITION)
+    )
+    return (
+        live_posts()
+        .select_related("author", "cover_image")
+        .prefetch_related(
+            "tags", Prefetch("cover_image__renditions", queryset=renditions)
+        )
+        .order_by("-date", "-first_published_at", "-pk")
+    )
+
+
+class BlogIndexPage(RoutablePageMixin, Page):
+    """The blog: newest posts first, tag archives and feeds as routes of this page,
+    so /blog/tag/<slug>/ and /blog/feed/ live wherever editors put the blog."""
+
+    intro = models.TextField(
+        blank=True, help_text="One or two sentences shown above the list of posts."
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["blog.BlogPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "blog index page"
+
+    def get_posts(self):
+        return published_posts().child_of(self)
+
+    def paginate(self, request, posts):
+        # get_page() turns a bad number into page 1 and a too-large one into the last.
+        return Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+
+    @path("")
+    def post_list(self, request):
+        return self.render(
+            request,
+            context_overrides={"posts": self.paginate(request, self.get_posts())},
+        )
+
+    @path("tag/<slug:tag>/")
+    def post_list_by_tag(self, request, tag):
+        posts = self.paginate(request, self.get_posts().filter(tags__slug=tag))
+        if not posts.paginator.count:
+            raise Http404("No published post has this tag")
+        # The tag itself comes with the posts' prefetched tags: no extra query.
+        tag_obj = next(t for t in posts[0].tags.all() if t.slug == tag)
+        return self.render(
+            request,
+            context_overrides={"posts": posts, "tag": tag_obj},
+            template="blog/blog_tag_page.html",
+        )
+
+    @path("feed/")
+    def rss_feed(self, request):
+        from .feeds import LatestPostsFeed
+
+        return LatestPostsFeed(self)(request)
+
+    @path("feed/atom/")
+    def atom_feed(self, request):
+        from .feeds import LatestPostsAtomFeed
+
+        return LatestPostsAtomFeed(self)(request)
+
+    def get_sitemap_urls(self, request=None):
+        """The index itself plus one entry per tag that has a published post."""
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        tags = (
+            Tag.objects.filter(
+                blog_blogpagetag_items__content_object__in=live_posts()
+                .child_of(self)
+                .values("pk")
+            )
+            .distinct()
+            .order_by("slug")
+        )
+        urls.extend(
+            {"location": f"{base}tag/{tag.slug}/", "changefreq": "weekly"}
+            for tag in tags
+        )
+        return urls
+
+
+class BlogPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "blog.BlogPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class BlogPage(Page):
+    """A post. Drafts, scheduling (go_live_at) and revisions are Wagtail's own;
+    readers only ever see live, public posts (see `published_posts`)."""
+
+    intro = models.CharField(
+        max_length=250, help_text="A sentence or two shown in lists and feeds."
+    )
+    date = models.DateField(
+        "post date", default=today, help_text="The publish date shown to readers."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blog_posts",
+        help_text="Shown by name under the title.",
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown on cards in lists; at least 600×400 px.",
+    )
+    body = StreamField(BlogStreamBlock(), blank=True)
+    tags = ClusterTaggableManager(through=BlogPageTag, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    meta_panels = [
+        MultiFieldPanel([FieldPanel("date"), FieldPanel("author")], heading="Byline"),
+        MultiFieldPanel(
+            [FieldPanel("tags"), FieldPanel("cover_image")], heading="Listing"
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Content"),
+            ObjectList(meta_panels, heading="Byline and tags"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
+
+    # Title outranks intro and tags, which outrank the body. (Page's own fields stay,
+    # as Wagtail expects; its title boost of 2 adds to ours.)
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("title", boost=10),
+        index.SearchField("intro", boost=4),
+        index.RelatedFields("tags", [index.SearchField("name", boost=4)]),
+        index.SearchField("body", boost=1),
+        index.FilterField("date"),
+    ]
+
+    parent_page_types = ["blog.BlogIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "blog post"
+
+    @property
+    def author_name(self) -> str:
+        if self.author is None:
+            return ""
+        return self.author.get_full_name() or self.author.get_username()
+
+    @property
+    def body_text(self) -> str:
+        """The body as plain text, for search snippets."""
+        # Raw JSON, not bound blocks: binding would load every image block's image.
+        parts = []
+        for block in self.body.raw_data:
+            value = block.get("value")
+            if block["type"] == "rich_text":
+                parts.append(strip_tags(value or ""))
+            elif block["type"] == "markdown":
+                parts.append(strip_tags(render_markdown(value or "")))
+            elif block["type"] in ("quote", "image") and isinstance(value, dict):
+                parts.append(value.get("text") or value.get("caption") or "")
+        return " ".join(part for part in parts if part)
+
+    def similar_posts(self, limit: int = 4):
+        """Live posts sharing the most tags with this one, in one query (the tag ids
+        are a subquery, not a separate fetch)."""
+        tag_ids = BlogPageTag.objects.filter(content_object_id=self.pk).values("tag_id")
+        return list(
+            live_posts()
+            .filter(tagged_items__tag_id__in=tag_ids)
+            .exclude(pk=self.pk)
+            .annotate(shared_tags=Count("tagged_items", distinct=True))
+            .order_by("-shared_tags", "-date", "-pk")
+            .only("id", "title", "url_path", "date", "intro")[:limit]
+        )
+
+    def approved_comments(self):
+        return self.comments.filter(active=True).order_by("created", "pk")
+
+    def get_context(self, request, *args, comment_form=None, share_form=None, **kwargs):
+        from .forms import CommentForm, SharePostForm
+
+        context = super().get_context(request, *args, **kwargs)
+        context["comment_form"] = comment_form or CommentForm(prefix="comment")
+        context["share_form"] = share_form or SharePostForm(prefix="share")
+        saved = self.pk is not None  # an unsaved post is shown in the admin preview
+        context["comments"] = list(self.approved_comments()) if saved else []
+        context["similar_posts"] = self.similar_posts() if saved else []
+        context["post_tags"] = list(self.tags.all())
+        # The index is our parent: its URL is ours minus the slug (no query).
+        url = self.get_url(request) or ""
+        suffix = f"{self.slug}/"
+        context["blog_index_url"] = url[: -len(suffix)] if url.endswith(suffix) else ""
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST":
+            from .views import handle_post_form
+
+            response = handle_post_form(request, self)
+            if isinstance(response, HttpResponseRedirect):
+                return response
+            # Invalid form: render the page with the bound form and its errors.
+            return TemplateResponse(
+                request,
+                self.get_template(request),
+                self.get_context(request, **response),
+            )
+        return super().serve(request, *args, **kwargs)
+
+
+class Comment(models.Model):
+    """A reader's comment. New comments wait for an editor when
+    BLOG_COMMENTS_PREMODERATED is on; editors approve or hide them in bulk."""
+
+    post = models.ForeignKey(
+        BlogPage, on_delete=models.CASCADE, related_name="comments"
+    )
+    name = models.CharField(max_length=80)
+    email = models.EmailField(help_text="Never shown on the site.")
+    body = models.TextField(max_length=3000)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    active = models.BooleanField(
+        "approved",
+        default=False,
+        help_text="Only approved comments are shown on the post.",
+    )
+
+    panels = [
+        FieldPanel("post"),
+        FieldPanel("name"),
+        FieldPanel("email"),
+        FieldPanel("body"),
+        FieldPanel("active"),
+    ]
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["post", "active", "created"])]
+
+    def __str__(self):
+        return f"{self.name} on “{self.post.title}”"

@@ -1,0 +1,74 @@
+"""Business writes of the blog: comments, share mails, scheduled publishing."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.management import call_command
+from django.template.loader import render_to_string
+
+from . import widget_cache
+from .models import BlogPage, Comment, live_posts
+
+logger = logging.getLogger(__name__)
+
+
+def comment_create(*, post: BlogPage, name: str, email: str, body: str) -> Comment:
+    """Store a reader's comment; it is shown at once only when premoderation is off."""
+    return Comment.objects.create(
+        post=post,
+        name=name,
+        email=email,
+        body=body,
+        active=not settings.BLOG_COMMENTS_PREMODERATED,
+    )
+
+
+def comments_set_active(*, comment_ids: list[int], active: bool) -> int:
+    """Approve or hide comments in bulk; returns how many rows changed."""
+    changed = (
+        Comment.objects.filter(pk__in=comment_ids)
+        .exclude(active=active)
+        .update(active=active)
+    )
+    widget_cache.invalidate()  # update() sends no post_save
+    return changed
+
+
+def post_share_send(
+    *, post_id: int, name: str, email: str, to: str, comments: str
+) -> bool:
+    """Mail a post's title and absolute URL to `to`. Returns False (and sends
+    nothing) if the post has since been unpublished or deleted."""
+    post = live_posts().filter(pk=post_id).first()
+    if post is None:
+        logger.info("Share of post %s skipped: no longer published", post_id)
+        return False
+    context = {
+        "post": post,
+        "post_url": post.get_full_url(),
+        "name": name,
+        "email": email,
+        "comments": comments,
+    }
+    subject = " ".join(
+        render_to_string("blog/emails/share_subject.txt", context).split()
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("blog/emails/share_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=[email],
+    )
+    message.attach_alternative(
+        render_to_string("blog/emails/share_body.html", context), "text/html"
+    )
+    message.send()
+    return True
+
+
+def pages_publish_scheduled() -> None:
+    """Publish pages whose go_live_at has passed and unpublish expired ones
+    (Wagtail's own command, so the admin's scheduling works unchanged)."""
+    call_command("publish_scheduled")
