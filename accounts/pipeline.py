@@ -36,7 +36,15 @@ def refuse_taken_email(strategy, details, backend, user=None, *args, **kwargs):
     return None
 
 
-def record_new_account(user=None, is_new=False, *args, **kwargs):
-    """Put "has created an account" in the activity stream for Google sign-ups."""
-    if user is not None and is_new:
+def welcome(strategy, user=None, is_new=False, *args, **kwargs):
+    """Confirm the sign-in, and put a Google sign-up in the activity stream."""
+    if user is None:
+        return
+    name = user.get_short_name() or user.get_username()
+    if is_new:
         action_create(user=user, verb=ACTION_ACCOUNT_CREATED)
+        messages.success(
+            strategy.request, f"Welcome, {name}: your account has been created."
+        )
+    else:
+        messages.success(strategy.request, f"Welcome back, {name}.")

@@ -394,7 +394,7 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.associate_user",
     "social_core.pipeline.social_auth.load_extra_data",
     "social_core.pipeline.user.user_details",
-    "accounts.pipeline.record_new_account",
+    "accounts.pipeline.welcome",
 )
 SOCIAL_AUTH_URL_NAMESPACE = "accounts:social"
 SOCIAL_AUTH_LOGIN_REDIRECT_URL = LOGIN_REDIRECT_URL
