@@ -79,7 +79,7 @@ def load(command) -> None:
             user.first_name, user.last_name = first_name, last_name
             user.email = user.email or f"{username}@example.com"
             user.save(update_fields=["first_name", "last_name", "email"])
-            if not user.has_usable_password():
+            if not user.password or not user.has_usable_password():
                 user.set_password(demo_password(username))
                 user.save(update_fields=["password"])
         profile, _ = Profile.objects.get_or_create(user=user)
