@@ -21,7 +21,7 @@ def test_dashboard_shows_followed_members_actions_only(client, member, other):
     assert [(a.user.username, a.verb) for a in actions] == [("bob", "is following")]
     html = response.content.decode()
     assert '<a href="/people/bob/">' in html
-    assert '<a href="/people/stranger/">stranger</a>' in html
+    assert f'<a href="/people/stranger/">{stranger.get_full_name()}</a>' in html
 
 
 def test_dashboard_shows_own_actions_when_following_nobody(client, member, other):

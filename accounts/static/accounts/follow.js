@@ -11,7 +11,8 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       button.disabled = true;
-      fetch(form.action, {
+      // Not form.action: the hidden input named "action" shadows that property.
+      fetch(form.getAttribute("action"), {
         method: "POST",
         body: new FormData(form),
         credentials: "same-origin",
