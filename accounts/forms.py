@@ -5,7 +5,11 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordResetForm,
+    UserCreationForm,
+)
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageOps
 
@@ -137,3 +141,14 @@ class ProfileEditForm(forms.ModelForm):
                 "This file could not be read as a picture."
             ) from exc
         return SimpleUploadedFile(name, out.getvalue(), content_type=content_type)
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the mail sent by a Celery task after commit."""
+
+    def save(self, domain_override=None, request=None, use_https=False, **kwargs):
+        from .tasks import password_reset_mail
+
+        domain = domain_override or request.get_host()
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_mail.delay_on_commit(user.pk, domain, use_https)

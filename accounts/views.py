@@ -17,6 +17,7 @@ from .forms import (
     EMAIL_TAKEN,
     LoginForm,
     ProfileEditForm,
+    QueuedPasswordResetForm,
     RegistrationForm,
     UserEditForm,
 )
@@ -75,10 +76,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
-    subject_template_name = "accounts/emails/password_reset_subject.txt"
-    email_template_name = "accounts/emails/password_reset_body.txt"
-    html_email_template_name = "accounts/emails/password_reset_body.html"
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -121,6 +120,7 @@ def register(request):
 def edit(request):
     # get_or_create: users loaded raw (fixtures) skipped the signal.
     profile, _ = Profile.objects.get_or_create(user=request.user)
+    old_photo = profile.photo.name  # before validation copies the upload onto it
     user_form = UserEditForm(instance=request.user, data=request.POST or None)
     profile_form = ProfileEditForm(
         instance=profile, data=request.POST or None, files=request.FILES or None
@@ -138,6 +138,8 @@ def edit(request):
         except EmailTaken:
             user_form.add_error("email", EMAIL_TAKEN)
         else:
+            if old_photo and old_photo != profile.photo.name:
+                profile.photo.storage.delete(old_photo)  # replaced or cleared
             messages.success(request, "Your profile has been updated.")
             return redirect("accounts:edit")
     if request.method == "POST" and (user_form.errors or profile_form.errors):

@@ -1,7 +1,10 @@
 import re
+import time
 
 import pytest
 from django.core import mail
+
+from accounts.services import password_reset_mail_send
 
 from .factories import PASSWORD
 
@@ -42,9 +45,19 @@ def test_password_change_needs_login(client):
     assert client.get("/account/password-change/").url.startswith("/account/login/")
 
 
-def test_reset_mail_is_delivered_and_its_link_sets_a_new_password(client, member):
+def wait_for_mail(count: int, seconds: float = 30) -> None:
+    """The Celery worker thread sends it; wait until it has (not a timing assertion)."""
+    deadline = time.monotonic() + seconds
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_reset_mail_is_delivered_and_its_link_sets_a_new_password(
+    celery_worker, client, member
+):
     response = client.post("/account/password-reset/", {"email": "ann@EXAMPLE.com"})
     assert response.url == "/account/password-reset/done/"
+    wait_for_mail(1)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["Ann@Example.com"]
@@ -84,3 +97,24 @@ def test_a_forged_reset_link_is_refused_politely(client, member):
     response = client.get("/account/reset/MQ/forged-token/", follow=True)
     assert response.status_code == 200
     assert "This link has expired" in response.content.decode()
+
+
+def test_no_reset_mail_for_inactive_members_or_unusable_passwords(member, other):
+    member.is_active = False
+    member.save()
+    other.set_unusable_password()
+    other.save()
+    for user in (member, other):
+        assert not password_reset_mail_send(
+            user_id=user.pk, domain="testserver", use_https=True
+        )
+    assert mail.outbox == []
+
+
+def test_reset_mail_subject_is_one_line_and_links_use_https_when_asked(member):
+    assert password_reset_mail_send(
+        user_id=member.pk, domain="example.com", use_https=True
+    )
+    message = mail.outbox[0]
+    assert "\n" not in message.subject
+    assert "https://example.com/account/reset/" in message.body

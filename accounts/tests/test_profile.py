@@ -104,3 +104,17 @@ def test_a_user_without_profile_can_still_edit(client):
     user.profile.delete()
     client.force_login(user)
     assert client.get(URL).status_code == 200
+
+
+def test_a_replaced_photo_is_removed_from_storage(client, member):
+    client.force_login(member)
+    first = SimpleUploadedFile("a.png", image_bytes("PNG"), "image/png")
+    client.post(URL, form(photo=first))
+    member.refresh_from_db()
+    old_path = member.profile.photo.path
+    second = SimpleUploadedFile("b.webp", image_bytes("WEBP"), "image/webp")
+    client.post(URL, form(photo=second))
+    member.refresh_from_db()
+    assert member.profile.photo.path != old_path
+    assert member.profile.photo.storage.exists(member.profile.photo.name)
+    assert not member.profile.photo.storage.exists(old_path)
