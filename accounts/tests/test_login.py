@@ -82,3 +82,20 @@ def test_dashboard_needs_login(client):
     assert response.status_code == 302
     assert response.url == "/account/login/?next=/account/"
     assert get_user_model().objects.count() == 0
+
+
+def test_a_username_that_is_someone_elses_email_logs_nobody_in(client):
+    # Registration forbids "@" in usernames; the admin does not.
+    UserFactory(username="carol@example.com", email="x@example.com")
+    UserFactory(username="carol", email="carol@example.com")
+    client.post(URL, {"username": "carol@example.com", "password": PASSWORD})
+    assert logged_in_user_id(client) is None
+
+
+def test_wagtail_admin_login_accepts_the_email_too(client):
+    editor = UserFactory(username="editor", email="ed@example.com", is_superuser=True)
+    response = client.post(
+        "/admin/login/", {"username": "ED@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(editor.pk)

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import Action, Profile
+from accounts.services import EmailTaken, user_register
 
 from .factories import PASSWORD, UserFactory
 
@@ -92,3 +93,11 @@ def test_createsuperuser_gets_a_profile(db):
         verbosity=0,
     )
     assert get_user_model().objects.get(username="root").profile.pk
+
+
+def test_the_service_rechecks_the_email_under_a_lock():
+    # What a second, concurrent registration meets after the form said "free".
+    UserFactory(username="ann", email="ann@example.com")
+    with pytest.raises(EmailTaken):
+        user_register(username="ann2", email="Ann@Example.com", password=PASSWORD)
+    assert get_user_model().objects.count() == 1
