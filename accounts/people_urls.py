@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401 - routes arrive with the feature
+from django.urls import path
+
+from . import views
 
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("follow/", views.follow, name="follow"),
+    path("<str:username>/", views.member_detail, name="detail"),
+]
