@@ -14,6 +14,7 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Q
 from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.search.backends import get_search_backend
 from wagtail.search.utils import normalise_query_string
 
 from .highlight import make_snippet
@@ -87,7 +88,9 @@ def promotions_for(query: str) -> list:
 def ranked_group(
     source: SearchSource, query: str, *, page_number=None, preview: bool
 ) -> Group:
-    results = source.queryset().search(query, operator="and")
+    # The backend searches any index.Indexed model, whether or not its queryset
+    # class has a .search() method.
+    results = get_search_backend().search(query, source.queryset(), operator="and")
     if preview:
         count = results.count()
         hits = list(results[:PER_GROUP_PREVIEW]) if count else []
@@ -152,6 +155,12 @@ def site_search(raw_query: str, *, kind: str = "", page_number=None) -> SearchOu
         for s in sources
     ]
     outcome.groups = [g for g in outcome.groups if g.count]
+    if not single and len(outcome.groups) == 1:
+        # Only one kind matched: show all of it, paginated, rather than a preview.
+        only = outcome.groups[0].source
+        outcome.groups = [
+            ranked_group(only, query, page_number=page_number, preview=False)
+        ]
     if not outcome.groups:
         outcome.fuzzy = True
         outcome.groups = [

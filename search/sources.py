@@ -52,6 +52,25 @@ SOURCES: list[SearchSource] = [
         template="search/results/page.html",
         text_fields=("intro", "body_text"),
     ),
+    SearchSource(
+        key="products",
+        label="Products",
+        model="shop.Product",
+        public=lambda m: m.objects.filter(available=True).select_related("category"),
+        template="shop/includes/search_result.html",
+        title_field="name",
+        text_fields=("name", "description"),
+    ),
+    SearchSource(
+        key="bookmarks",
+        label="Bookmarks",
+        model="gallery.Bookmark",
+        public=lambda m: m.objects.select_related("owner", "image").prefetch_related(
+            "image__renditions"
+        ),
+        template="gallery/includes/search_result.html",
+        text_fields=("title", "description"),
+    ),
 ]
 
 
