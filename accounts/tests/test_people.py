@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from accounts.models import Action, Contact
+from gallery.tests.factories import BookmarkFactory, ImageFactory
 
 from .factories import UserFactory, image_bytes
 
@@ -158,14 +159,18 @@ def test_member_page_query_count_does_not_grow(
     client, django_assert_num_queries, member, rows
 ):
     viewer = UserFactory(username="viewer")
+    image = ImageFactory()
     for index in range(rows):
         fan = UserFactory(username=f"fan{index}")
         Contact.objects.create(user_from=fan, user_to=member)
         Contact.objects.create(user_from=member, user_to=fan)
+        BookmarkFactory(owner=member, image=image)
     client.force_login(viewer)
+    client.get("/people/ann/")  # renditions of the thumbnails exist on a running site
     # viewer (the session is in Redis), member with profile and both counts,
-    # is-following, and the layout's two permission lookups (Wagtail user bar).
-    with django_assert_num_queries(5):
+    # is-following, the layout's two permission lookups (Wagtail user bar), and the
+    # gallery's include of the member's bookmarks (3).
+    with django_assert_num_queries(8):
         response = client.get("/people/ann/")
     assert response.context["member"].followers_count == rows
 
