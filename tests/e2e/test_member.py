@@ -236,6 +236,17 @@ def test_member_bookmarks_an_image_likes_it_follows_and_scrolls(
     page.get_by_role("link", name="Find people to follow").click()
     page.get_by_role("link", name="Ann Archer").click()
     expect(page).to_have_url(f"{site}/people/ann/")
+    expect(page.get_by_role("heading", name="Bookmarks")).to_have_count(1)
+    expect(
+        page.locator(".member-bookmarks").get_by_role("heading", level=3)
+    ).to_have_text(
+        [
+            "Rain on the café window",
+            "Autumn leaves in the park",
+            "Morning fog over the lake",
+        ]
+    )
+    images_loaded(page)
     assert_accessible(page, "member page")
     followers = page.locator("[data-followers-count]")
     expect(followers).to_have_text("2")
