@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from accounts.models import Action, Contact
-from gallery.tests.factories import BookmarkFactory, ImageFactory
+from gallery.tests.factories import BookmarkFactory
 
 from .factories import UserFactory, image_bytes
 
@@ -47,6 +47,14 @@ def test_member_page_shows_profile_and_counts(client, member, other):
     assert "<strong data-followers-count>2</strong> followers" in html
     assert "Log in</a> to follow ann" in html
     assert "accounts/follow.js" in html
+
+
+def test_member_page_has_one_bookmarks_section(client, member):
+    # The gallery's include is the whole section; the page once wrapped it in a
+    # second one, so "Bookmarks" was shown twice.
+    html = client.get("/people/ann/").content.decode()
+    assert html.count("<h2") == html.count("Bookmarks</h2>") == 1
+    assert "No bookmarks yet." in html
 
 
 def test_unknown_or_inactive_member_is_404(client):
@@ -159,20 +167,21 @@ def test_member_page_query_count_does_not_grow(
     client, django_assert_num_queries, member, rows
 ):
     viewer = UserFactory(username="viewer")
-    image = ImageFactory()
     for index in range(rows):
         fan = UserFactory(username=f"fan{index}")
         Contact.objects.create(user_from=fan, user_to=member)
         Contact.objects.create(user_from=member, user_to=fan)
-        BookmarkFactory(owner=member, image=image)
+    # The gallery's section lists up to 8 of the member's bookmarks.
+    BookmarkFactory.create_batch(min(rows, 10), owner=member)
     client.force_login(viewer)
-    client.get("/people/ann/")  # renditions of the thumbnails exist on a running site
+    client.get("/people/ann/")  # the first visit creates the image renditions
     # viewer (the session is in Redis), member with profile and both counts,
     # is-following, the layout's two permission lookups (Wagtail user bar), and the
-    # gallery's include of the member's bookmarks (3).
+    # gallery's bookmarks with their images and renditions.
     with django_assert_num_queries(8):
         response = client.get("/people/ann/")
     assert response.context["member"].followers_count == rows
+    assert response.content.decode().count('<li class="card">') == min(rows, 8)
 
 
 @pytest.mark.parametrize("rows", [3, 30])
