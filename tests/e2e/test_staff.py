@@ -51,7 +51,6 @@ def test_staff_filters_paid_orders_reads_an_invoice_and_exports_them(page, demo_
     order_id = int(first.locator("td").first.inner_text().split()[0])
     assert order_id in paid_ids
     order = Order.objects.get(pk=order_id)
-    first.hover()
     first.get_by_role("link", name="Inspect").click()
     expect(page).to_have_url(re.compile(rf"/admin/orders/order/inspect/{order_id}/$"))
     expect(page.get_by_text(order.email).first).to_be_visible()
