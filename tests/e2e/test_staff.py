@@ -36,7 +36,8 @@ def test_staff_filters_paid_orders_reads_an_invoice_and_exports_them(page, demo_
 
     # Only the paid ones.
     filters = page.locator(".changelist-filter")
-    filters.get_by_text("By paid").locator("..").get_by_role("link", name="Yes").click()
+    by_paid = filters.get_by_text("By paid")  # the filter's box, with its choices
+    by_paid.get_by_role("link", name="Yes", exact=True).click()
     expect(page).to_have_url(re.compile(r"[?&]paid__exact=1"))
     expect(rows).to_have_count(len(paid_ids))
     # The first cell holds the order number (and the row's Inspect button).
