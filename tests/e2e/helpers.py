@@ -114,6 +114,8 @@ class PageWatch:
     def _guard(self, route: Route, request: Request) -> None:
         if request.url.startswith(("data:", "blob:", "about:")):
             route.continue_()
+        elif request.url.startswith(("chrome:", "chrome-extension:")):
+            route.continue_()  # the browser's own UI, e.g. its PDF viewer
         elif origin(request.url) in self.allowed_origins:
             route.continue_()
         else:
