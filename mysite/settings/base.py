@@ -452,3 +452,26 @@ GALLERY_FETCH_ALLOW_LOOPBACK_PORTS: list[int] = []
 # The bare baseline view at /__bench__/bare/ that `make bench` compares pages with;
 # off unless the benchmark turns it on.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+
+# Full-page cache for anonymous visitors (home/page_cache.py, README "Caching"). Last
+# in MIDDLEWARE, so a cached page still passes every other middleware's headers.
+MIDDLEWARE.append("home.page_cache.PageCacheMiddleware")
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+# Safety net only: every visible change invalidates at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# The only query parameters a cached URL may carry; any other bypasses the cache.
+PAGE_CACHE_QUERY_PARAMS = ["page", "fragment"]
+# Per-visitor or private areas: never cached.
+PAGE_CACHE_EXCLUDED_PREFIXES = [
+    "/admin/",
+    "/account/",
+    "/cart/",
+    "/orders/",
+    "/payment/",
+    "/search/",
+    "/documents/",
+    "/media/",
+    "/healthz/",
+    "/__bench__/",
+    "/_util/",
+]
