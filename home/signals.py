@@ -7,7 +7,9 @@ effect of reading them (renditions, search hits, sessions, logs, orders).
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import (
     page_published,
@@ -72,6 +74,20 @@ def _remember_admin_access(sender, request, user, **kwargs) -> None:
         request.session[ADMIN_ACCESS_SESSION_KEY] = allowed
 
 
+def _enqueue_renditions(sender, instance, **kwargs) -> None:
+    """Render the thumbnails list pages will ask for, in the worker, after commit."""
+    from .tasks import renditions_create
+
+    field, specs = settings.PRERENDER_RENDITIONS[sender._meta.label]
+    image_id = getattr(instance, f"{field}_id")
+    if image_id is not None:
+        # robust: a broker outage must not turn a saved row into an error page.
+        transaction.on_commit(
+            lambda: renditions_create.delay(image_id=image_id, specs=list(specs)),
+            robust=True,
+        )
+
+
 def connect() -> None:
     """Per model, so models we ignore keep Django's fast (signal-free) deletes."""
     for model in apps.get_models():
@@ -81,6 +97,12 @@ def connect() -> None:
         post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(
             page_cache.invalidate, sender=model, dispatch_uid=f"{uid}-delete"
+        )
+    for label in settings.PRERENDER_RENDITIONS:
+        post_save.connect(
+            _enqueue_renditions,
+            sender=apps.get_model(label),
+            dispatch_uid=f"home-renditions-{label}",
         )
     user_logged_in.connect(_remember_admin_access, dispatch_uid="home-admin-access")
     m2m_changed.connect(_m2m_changed, dispatch_uid="page-cache-m2m")
