@@ -7,6 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.template.loader import render_to_string
 
+from home import page_cache
+
 from . import widget_cache
 from .models import BlogPage, Comment, live_posts
 
@@ -32,6 +34,7 @@ def comments_set_active(*, comment_ids: list[int], active: bool) -> int:
         .update(active=active)
     )
     widget_cache.invalidate()  # update() sends no post_save
+    page_cache.invalidate()
     return changed
 
 

@@ -2,7 +2,12 @@
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.search import index
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import (
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+)
 
 from . import widget_cache
 from .models import BlogPage, Comment
@@ -19,7 +24,14 @@ def connect() -> None:
     page_published.connect(
         reindex_published_post, sender=BlogPage, dispatch_uid="blog-reindex"
     )
-    for signal in (page_published, page_unpublished, post_delete):
+    # A moved or renamed post changes the URLs the widgets link to.
+    for signal in (
+        page_published,
+        page_unpublished,
+        post_delete,
+        post_page_move,
+        page_slug_changed,
+    ):
         signal.connect(
             widget_cache.invalidate, sender=BlogPage, dispatch_uid=f"blog-{signal!r}"
         )

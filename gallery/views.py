@@ -8,8 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from PIL import Image
+
+from home import page_cache
 
 from . import counters, fetcher, selectors, services
 from .forms import BookmarkCreateForm
@@ -61,9 +64,20 @@ def bookmark_detail(request, pk: int, slug: str):
     context = {
         "bookmark": bookmark,
         "likers": likers,
-        "total_views": counters.view_record(bookmark_id=bookmark.pk),
+        # Counted on every view, also when the page comes from the page cache.
+        "views_html": page_cache.live_fragment(
+            request, "gallery.views.bookmark_views_html", bookmark_id=bookmark.pk
+        ),
     }
     return render(request, "gallery/bookmark_detail.html", context)
+
+
+def bookmark_views_html(*, bookmark_id: int) -> str:
+    """Record one view and render the counter (a live fragment of the detail page)."""
+    total_views = counters.view_record(bookmark_id=bookmark_id)
+    return render_to_string(
+        "gallery/includes/bookmark_views.html", {"total_views": total_views}
+    )
 
 
 def ranking(request):

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from home import page_cache
 from shop.cart import Cart
 from shop.models import Product
 
@@ -95,6 +96,7 @@ def order_create_from_cart(
                     )
                 )
             OrderItem.objects.bulk_create(items)
+            page_cache.invalidate()  # product pages show stock; UPDATE sends no signal
             order.total = sum((item.get_cost() for item in items), Decimal("0.00"))
             order.save(update_fields=["total"])
             transaction.on_commit(
@@ -149,6 +151,7 @@ def order_cancel_and_release_stock(*, order: Order) -> Order:
             Product.objects.filter(pk=item.product_id).update(
                 stock=F("stock") + item.quantity
             )
+        page_cache.invalidate()
     return order
 
 

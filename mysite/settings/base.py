@@ -452,3 +452,47 @@ GALLERY_FETCH_ALLOW_LOOPBACK_PORTS: list[int] = []
 # The bare baseline view at /__bench__/bare/ that `make bench` compares pages with;
 # off unless the benchmark turns it on.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+
+# Full-page cache for anonymous visitors (home/page_cache.py, README "Caching"). Last
+# in MIDDLEWARE, so a cached page still passes every other middleware's headers.
+MIDDLEWARE.append("home.page_cache.PageCacheMiddleware")
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+# Safety net only: every visible change invalidates at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# The only query parameters a cached URL may carry; any other bypasses the cache.
+PAGE_CACHE_QUERY_PARAMS = ["page", "fragment"]
+# Per-visitor or private areas: never cached.
+PAGE_CACHE_EXCLUDED_PREFIXES = [
+    "/admin/",
+    "/account/",
+    "/cart/",
+    "/orders/",
+    "/payment/",
+    "/search/",
+    "/documents/",
+    "/media/",
+    "/healthz/",
+    "/__bench__/",
+    "/_util/",
+]
+# Renditions made by a Celery task when a row is saved (home/services.py), so a list
+# page never resizes images synchronously: {"app.Model": (image field, [specs])}.
+# Keep in step with the {% image %} tags of each model's cards and detail page.
+PRERENDER_RENDITIONS = {
+    "blog.BlogPage": ("cover_image", ["fill-600x400"]),
+    "gallery.Bookmark": ("image", ["fill-400x300", "max-1000x800"]),
+    "shop.Product": ("image", ["fill-460x306", "max-800x600"]),
+}
+# Wagtail writes every rendition it renders to this cache (one Redis SET per image per
+# page, ~36 ms on a 12-card list here), although list pages prefetch renditions from
+# the database anyway. An in-process cache makes that write free; a deleted
+# rendition lingers in another process for at most RENDITIONS_CACHE_SECONDS.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renditions",
+    "TIMEOUT": env.int("RENDITIONS_CACHE_SECONDS", default=300),
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+# cached_db sessions (see Data) whose updates skip a needless BEGIN/COMMIT pair: a
+# cart change is two statements, the product lookup and the session UPDATE.
+SESSION_ENGINE = "home.sessions"
