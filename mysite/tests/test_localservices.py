@@ -41,15 +41,12 @@ def test_embedded_redis_recovers_from_a_stale_pid_file_and_stops(tmp_path):
     server = EmbeddedRedis(tmp_path)
     server.pidfile.write_text("999999")  # a crashed run's leftover
     server.sock.write_text("")  # and its dead socket file
+    (server.dir / "handles.json").write_text("[999999]")  # and its handle
     sock = server.start()
     try:
         client = redis.Redis(unix_socket_path=str(sock))
         assert client.ping()
         client.set("kept", "yes")
-        # A second launcher shares the running server instead of starting another.
-        again = EmbeddedRedis(tmp_path)
-        assert again.start() == sock
-        assert not again.owner
     finally:
         server.stop()
     assert not localservices._redis_ping(sock)
@@ -60,6 +57,34 @@ def test_embedded_redis_recovers_from_a_stale_pid_file_and_stops(tmp_path):
         assert redis.Redis(unix_socket_path=str(sock)).get("kept") == b"yes"
     finally:
         restarted.stop()
+
+
+def test_embedded_redis_stays_up_while_another_launcher_uses_it(tmp_path):
+    """`make test` ending must not pull Redis from under a running `make run`."""
+    server = EmbeddedRedis(tmp_path)
+    sock = server.start()
+    other = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path\n"
+            "from mysite.localservices import EmbeddedRedis\n"
+            f"EmbeddedRedis(Path({str(tmp_path)!r})).start(); print('up', flush=True)\n"
+            "sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=localservices.BASE_DIR,
+    )
+    try:
+        assert other.stdout.readline().strip() == "up"
+        server.stop()  # the first launcher leaves…
+        assert localservices._redis_ping(sock)  # …and the other one still has Redis
+    finally:
+        other.stdin.close()  # the last user exits normally and shuts it down
+        assert other.wait(timeout=30) == 0
+    assert not localservices._redis_ping(sock)
 
 
 def test_dead_postgres_handles_are_pruned(tmp_path):
