@@ -25,11 +25,16 @@ def admin_screenshot(page, name: str) -> None:
     """Like helpers.screenshot, without its every-image-loaded check: Wagtail's image
     choosers keep an empty <img src=""> placeholder while nothing is chosen (here the
     cover image), which that check would count as a broken image."""
-    page.screenshot(
-        path=str(screenshot_dir() / f"{name}.png"),
-        full_page=True,
-        animations="disabled",
+    # The editor scrolls inside its own panes (the chooser left them scrolled), so a
+    # full-page shot would show one viewport: show the form from its top, taller.
+    page.evaluate(
+        """() => document.querySelectorAll("*").forEach(el => {
+            el.scrollTop = 0; el.scrollLeft = 0; })"""
     )
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": 1250})
+    page.screenshot(path=str(screenshot_dir() / f"{name}.png"), animations="disabled")
+    page.set_viewport_size(size)
 
 
 def test_editor_writes_saves_a_draft_publishes_and_readers_find_the_post(
