@@ -1,5 +1,6 @@
-"""Journey 5, the reader: pages through the blog, follows a tag, comments, shares a
-post by e-mail (delivered by the real Celery worker) and reads the RSS feed."""
+"""Journey 5, the reader: pages through the blog, follows a tag, searches, comments,
+shares a post by e-mail (delivered by the real Celery worker) and reads the RSS
+feed. Every public page visited is checked with axe-core."""
 
 import re
 import time
@@ -76,9 +77,16 @@ def test_reader_pages_follows_a_tag_comments_shares_and_reads_the_feed(
     expect(posts.get_by_role("link", name="Writing posts in Markdown")).to_have_count(0)
     assert_accessible(page, "tag page")
 
-    # Back to a post from the tag page: comment on it.
+    # Back to a post, found with the search box in the header: comment on it.
     title = "Caching pages with Redis"
-    posts.get_by_role("link", name=title).click()
+    search = page.get_by_role("searchbox", name="Search the site")
+    search.fill("redis caching")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=redis\+caching$"))
+    found = page.get_by_role("region", name=re.compile(r"^Blog posts"))
+    expect(found.get_by_role("link").first).to_have_text(title)
+    assert_accessible(page, "search results")
+    found.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     post_url = page.url
     comments = page.locator("#comments")
