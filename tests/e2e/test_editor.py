@@ -27,12 +27,16 @@ def admin_screenshot(page, name: str) -> None:
     cover image), which that check would count as a broken image."""
     # The editor scrolls inside its own panes (the chooser left them scrolled), so a
     # full-page shot would show one viewport: show the form from its top, taller.
-    page.evaluate(
-        """() => document.querySelectorAll("*").forEach(el => {
-            el.scrollTop = 0; el.scrollLeft = 0; })"""
-    )
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": 1250})
+    page.evaluate(
+        """() => {
+            document.activeElement?.blur();
+            document.querySelectorAll("*").forEach(el => {
+                el.scrollTop = 0; el.scrollLeft = 0; });
+            window.scrollTo(0, 0);
+        }"""
+    )
     page.screenshot(path=str(screenshot_dir() / f"{name}.png"), animations="disabled")
     page.set_viewport_size(size)
 
