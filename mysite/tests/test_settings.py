@@ -88,3 +88,17 @@ def test_debug_toolbar_is_only_in_development(settings):
         "True",
         "django.core.mail.backends.console.EmailBackend",
     ]
+
+
+def test_celery_broker_may_be_rabbitmq_while_results_stay_in_redis():
+    result = manage(
+        "shell",
+        "-c",
+        "from mysite.celery import app; "
+        "print(app.conf.broker_url, app.conf.result_backend.split(':')[0])",
+        CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5672//",
+    )
+    assert result.returncode == 0, result.stderr
+    broker, backend = result.stdout.split()[-2:]
+    assert broker == "amqp://guest:guest@127.0.0.1:5672//"
+    assert backend.startswith("redis")
