@@ -24,6 +24,7 @@ from bench.seeding import (
     WORDS,
     copy_rows,
     fill_search_index,
+    prose,
     rng,
     sentence,
     shared_images,
@@ -39,6 +40,9 @@ SLUG_PREFIX = "bench-post-"
 COMMENT_DOMAIN = "@bench.example"
 TAG_NAMES = WORDS[:40]
 RARE_EVERY = 997  # one post in ~1,000 mentions a rare word
+COMMON_WORD = "django"
+COMMON_EVERY = 20  # and one in 20 a common one (texts use made-up words otherwise)
+TITLED_EVERY = 50  # "Wagtail" in one title in 50: what the misspelling finds
 BATCH = 5000
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STEPLEN = 4
@@ -73,10 +77,18 @@ def blog_index() -> BlogIndexPage:
 
 
 def post_body(r, number: int) -> str:
-    paragraphs = [sentence(r, 40) + "." for _ in range(4)]
+    paragraphs = [prose(r, 40) + "." for _ in range(4)]
+    if number % COMMON_EVERY == 0:
+        paragraphs.append(f"Notes on {COMMON_WORD} deployment.")
     if number % RARE_EVERY == 0:
         paragraphs.append(f"A note on {RARE_WORDS[0]} tuning.")
     return "\n\n".join(paragraphs)
+
+
+def post_title(r, number: int) -> str:
+    if number % TITLED_EVERY == 0:
+        return f"Wagtail notes: {prose(r, 3)} {number}"
+    return f"{prose(r, 5).capitalize()} {number}"
 
 
 def seed(command, scale):
@@ -127,7 +139,7 @@ def insert_posts(command, index, have, wanted, images, tags) -> None:
             for offset, n in enumerate(numbers):
                 slug = f"{SLUG_PREFIX}{n}"
                 published = now - datetime.timedelta(minutes=7 * (wanted - n))
-                title = f"{sentence(r, 5)} {n}"
+                title = post_title(r, n)
                 pages.append(
                     Page(
                         path=index.path + path_step(next_step + offset),
@@ -161,7 +173,7 @@ def insert_posts(command, index, have, wanted, images, tags) -> None:
                 rows.append(
                     (
                         page.pk,
-                        sentence(r, 18) + ".",
+                        prose(r, 18) + ".",
                         page.first_published_at.date(),
                         author.pk if author else None,
                         images[n % len(images)].pk,
