@@ -164,8 +164,9 @@ def test_member_page_query_count_does_not_grow(
         Contact.objects.create(user_from=member, user_to=fan)
     client.force_login(viewer)
     # viewer (the session is in Redis), member with profile and both counts,
-    # is-following, and the layout's two permission lookups (Wagtail user bar).
-    with django_assert_num_queries(5):
+    # is-following, the layout's two permission lookups (Wagtail user bar), and the
+    # member's latest bookmarks (the gallery section of the page).
+    with django_assert_num_queries(6):
         response = client.get("/people/ann/")
     assert response.context["member"].followers_count == rows
 
