@@ -7,6 +7,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -26,13 +28,25 @@ class StaticOnlyFetcher(URLFetcher):
         relative = unquote(parts.path[len(prefix) :])
         if ".." in Path(relative).parts:
             raise ValueError(f"Refusing path traversal in {url}")
-        found = finders.find(relative)
+        found = finders.find(relative) or _collected(relative)
         if not found:
             raise ValueError(f"No static file {relative}")
         content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
         return URLFetcherResponse(
             url, body=Path(found).read_bytes(), headers={"Content-Type": content_type}
         )
+
+
+def _collected(relative: str) -> str | None:
+    """A file collected into STATIC_ROOT. Under production's manifest storage
+    `{% static %}` gives the hashed name (invoice.<hash>.css), which only exists
+    there: the finders, which search the apps' sources, do not know it."""
+    try:
+        if staticfiles_storage.exists(relative):
+            return staticfiles_storage.path(relative)
+    except (NotImplementedError, SuspiciousFileOperation):
+        return None
+    return None
 
 
 def render_invoice_pdf(order) -> bytes:

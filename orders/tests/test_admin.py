@@ -149,3 +149,20 @@ def test_sales_figures_take_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         days = sales_last_days(days=30)
     assert len(days) == 30 and days[-1].orders == 1
+
+
+def test_csv_export_keeps_each_orders_items_across_chunks(staff, monkeypatch):
+    from orders import exports
+
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    orders = [order_with_items(n % 3 + 1) for n in range(5)]
+    response = staff.get("/admin/orders/order/?export=csv")
+    header, *rows = csv_rows(response)
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert len(rows) == 5
+    for order in orders:
+        expected = "; ".join(
+            f"{i.quantity} x {i.product_name} @ {i.price}"
+            for i in order.items.order_by("id")
+        )
+        assert by_id[str(order.id)]["Items"] == expected

@@ -75,3 +75,40 @@ def test_invoice_download_requires_staff(client, order):
     assert order.number in pdf_text(response.content)
     assert client.get("/orders/999999/invoice.pdf").status_code == 404
     assert client.get(f"/orders/{10**30}/invoice.pdf").status_code == 404
+
+
+def test_fetcher_finds_the_hashed_stylesheet_of_the_manifest_storage(
+    settings, tmp_path
+):
+    """Production's manifest storage makes `{% static %}` give invoice.<hash>.css,
+    a name only STATIC_ROOT has (found by `make bench`: invoices rendered unstyled)."""
+    import json
+
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "invoice.0123abcd.css").write_text("@page { size: A4 }")
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps(
+            {
+                "paths": {"orders/invoice.css": "orders/invoice.0123abcd.css"},
+                "version": "1.1",
+            }
+        )
+    )
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        },
+    }
+    # (The settings fixture's setting_changed signal resets the storage.)
+    assert staticfiles_storage.path("x").startswith(str(tmp_path))
+
+    fetcher = StaticOnlyFetcher()
+    css = fetcher.fetch(f"{BASE_URL}static/orders/invoice.0123abcd.css")
+
+    assert css.read() == b"@page { size: A4 }"
+    with pytest.raises(ValueError):
+        fetcher.fetch(f"{BASE_URL}static/orders/invoice.ffffffff.css")
