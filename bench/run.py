@@ -155,6 +155,8 @@ def _run(args, workdir: Path) -> int:
     manage(env, "migrate", "--noinput", "-v", "0")
     if not args.no_seed:
         manage(env, "seed_bench", "--scale", str(args.scale))
+    # Bulk seeding skips the save hooks that pre-generate list thumbnails.
+    manage(env, "renditions_pregenerate")
     manage(env, "collectstatic", "--noinput", "-v", "0")
 
     # From here on this process runs Django itself, with the same settings as gunicorn.
