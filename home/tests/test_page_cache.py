@@ -14,18 +14,10 @@ from blog.tests.factories import BlogIndexPageFactory, BlogPageFactory, CommentF
 from gallery.services import bookmark_like
 from gallery.tests.factories import BookmarkFactory
 from home.models import HomePage
+from orders.tests.factories import CUSTOMER
 from shop.tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
-
-CUSTOMER = {
-    "first_name": "Grace",
-    "last_name": "Hopper",
-    "email": "grace@example.com",
-    "address": "1 Compiler Way",
-    "postal_code": "10001",
-    "city": "New York",
-}
 
 
 def cached(url) -> str:

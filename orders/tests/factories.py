@@ -5,6 +5,16 @@ import factory
 from orders.models import Order, OrderItem
 from shop.tests.factories import ProductFactory
 
+# The checkout form as a shopper fills it in.
+CUSTOMER = {
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "email": "grace@example.com",
+    "address": "1 Compiler Way",
+    "postal_code": "10001",
+    "city": "New York",
+}
+
 
 class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -15,14 +15,7 @@ from orders.services import InvalidOrderTransition, order_transition
 from shop.models import Product
 from shop.tests.factories import ProductFactory
 
-CUSTOMER = {
-    "first_name": "Grace",
-    "last_name": "Hopper",
-    "email": "grace@example.com",
-    "address": "1 Compiler Way",
-    "postal_code": "10001",
-    "city": "New York",
-}
+from .factories import CUSTOMER
 
 
 def add(client, product, quantity=1):

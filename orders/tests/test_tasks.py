@@ -17,14 +17,7 @@ from orders.models import Order
 from orders.tests.factories import order_with_items
 from shop.tests.factories import ProductFactory
 
-CUSTOMER = {
-    "first_name": "Grace",
-    "last_name": "Hopper",
-    "email": "grace@example.com",
-    "address": "1 Compiler Way",
-    "postal_code": "10001",
-    "city": "New York",
-}
+from .factories import CUSTOMER
 
 
 def wait_for_mail(count: int, timeout: float = 30) -> list:
