@@ -64,7 +64,7 @@ def _seed_command():
 
     from django.core.management.base import OutputWrapper
 
-    from home.management.commands.seed_bench import Command
+    from core.management.commands.seed_bench import Command
 
     command = Command()
     command.stdout = OutputWrapper(sys.stdout)

@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.template.loader import render_to_string
 
-from home import page_cache
+from core import page_cache
 
 from . import widget_cache
 from .models import BlogPage, Comment, live_posts

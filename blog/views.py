@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
 
+from core.ratelimit import client_ip, rate_limited
+
 from . import services
 from .forms import CommentForm, SharePostForm
-from .ratelimit import client_ip, rate_limited
 from .tasks import share_post
 
 

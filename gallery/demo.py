@@ -5,7 +5,7 @@ import redis
 from django.contrib.auth import get_user_model
 
 from accounts.services import action_create
-from home.demo import demo_image
+from core.demo import demo_image
 
 from . import counters
 from .models import Bookmark

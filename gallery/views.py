@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from PIL import Image
 
-from home import page_cache
+from core import page_cache
 
 from . import counters, fetcher, selectors, services
 from .forms import BookmarkCreateForm

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from bench.seeding import copy_rows, reserve_ids, rng
-from home.management.commands.seed_bench import scaled
+from bench.seeding import copy_rows, reserve_ids, rng, scaled
 from shop.bench_seed import bench_products
 
 from .models import Order

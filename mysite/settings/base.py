@@ -61,6 +61,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "core",
     "home",
     "blog",
     "gallery",
@@ -131,7 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.cart",
-                "mysite.context_processors.site_features",
+                "core.context_processors.site_features",
             ],
         },
     },
@@ -455,7 +456,7 @@ BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 # Full-page cache for anonymous visitors (home/page_cache.py, README "Caching"). Last
 # in MIDDLEWARE, so a cached page still passes every other middleware's headers.
-MIDDLEWARE.append("home.page_cache.PageCacheMiddleware")
+MIDDLEWARE.append("core.page_cache.PageCacheMiddleware")
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 # Safety net only: every visible change invalidates at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
@@ -495,4 +496,4 @@ CACHES["renditions"] = {
 }
 # cached_db sessions (see Data) whose updates skip a needless BEGIN/COMMIT pair: a
 # cart change is two statements, the product lookup and the session UPDATE.
-SESSION_ENGINE = "home.sessions"
+SESSION_ENGINE = "core.sessions"

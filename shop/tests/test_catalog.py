@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from home.demo import demo_image
+from core.demo import demo_image
 from shop.models import Product
 from shop.tests.factories import CategoryFactory, ProductFactory
 

@@ -1,5 +1,6 @@
-"""Invalidate the page cache on every change an anonymous reader could see.
+"""Signal receivers of the site's infrastructure.
 
+The page cache is invalidated on every change an anonymous reader could see.
 Deny-list rather than allow-list: a model added later invalidates by default, so an
 editor never sees a stale page because someone forgot to register a model. Listed
 here are only models whose writes are invisible on public pages or happen as a side
@@ -66,8 +67,8 @@ def _m2m_changed(sender, instance, action, **kwargs) -> None:
 
 
 def _remember_admin_access(sender, request, user, **kwargs) -> None:
-    """Decide once per login whether the Wagtail userbar shows (see home_tags)."""
-    from .templatetags.home_tags import ADMIN_ACCESS_SESSION_KEY
+    """Decide once per login whether the Wagtail userbar shows (see core_tags)."""
+    from .templatetags.core_tags import ADMIN_ACCESS_SESSION_KEY
 
     if request is not None and hasattr(request, "session"):
         allowed = user.has_perm("wagtailadmin.access_admin")
@@ -102,9 +103,9 @@ def connect() -> None:
         post_save.connect(
             _enqueue_renditions,
             sender=apps.get_model(label),
-            dispatch_uid=f"home-renditions-{label}",
+            dispatch_uid=f"core-renditions-{label}",
         )
-    user_logged_in.connect(_remember_admin_access, dispatch_uid="home-admin-access")
+    user_logged_in.connect(_remember_admin_access, dispatch_uid="core-admin-access")
     m2m_changed.connect(_m2m_changed, dispatch_uid="page-cache-m2m")
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(page_cache.invalidate, dispatch_uid=f"page-cache-{signal!r}")

@@ -27,7 +27,7 @@ def test_the_command_renders_what_bulk_loads_skipped(capsys):
 
 @pytest.mark.django_db
 def test_a_missing_image_file_is_skipped_not_an_error():
-    from home.services import renditions_create
+    from core.renditions import renditions_create
 
     image = ImageFactory()
     image.file.storage.delete(image.file.name)

@@ -5,7 +5,7 @@ from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
 register = template.Library()
 
-# Set at login (home.signals): may this member use the Wagtail admin?
+# Set at login (core.signals): may this member use the Wagtail admin?
 ADMIN_ACCESS_SESSION_KEY = "_admin_access"
 
 

@@ -43,7 +43,7 @@ def test_a_session_deleted_meanwhile_is_an_update_error_not_a_new_row():
     from django.contrib.sessions.backends.base import UpdateError
     from django.contrib.sessions.models import Session
 
-    from home.sessions import SessionStore
+    from core.sessions import SessionStore
 
     store = SessionStore()
     store["cart"] = {"1": {"quantity": 1}}

@@ -11,9 +11,9 @@ from accounts.services import contact_follow
 from blog.models import Comment
 from blog.services import comments_set_active
 from blog.tests.factories import BlogIndexPageFactory, BlogPageFactory, CommentFactory
+from core.demo import site_root_page
 from gallery.services import bookmark_like
 from gallery.tests.factories import BookmarkFactory
-from home.models import HomePage
 from orders.tests.factories import CUSTOMER
 from shop.tests.factories import CategoryFactory, ProductFactory
 
@@ -37,7 +37,7 @@ def fresh(url) -> str:
 
 @pytest.fixture
 def blog_index():
-    return BlogIndexPageFactory(parent=HomePage.objects.get())
+    return BlogIndexPageFactory(parent=site_root_page())
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_unpublishing_and_deleting_a_page_show_at_once(blog_index):
 
 
 def test_moving_a_page_shows_at_once(blog_index):
-    other = BlogIndexPageFactory(parent=HomePage.objects.get(), slug="news")
+    other = BlogIndexPageFactory(parent=site_root_page(), slug="news")
     moved = BlogPageFactory(parent=blog_index, title="Moving post", slug="moving")
     assert 'href="/blog/moving/"' in cached(blog_index.url)
     moved.move(other, pos="last-child")
@@ -286,7 +286,7 @@ def test_entries_carry_the_generation_read_before_rendering(post):
     makes it stale at once."""
     from django.core.cache import cache
 
-    from home import page_cache
+    from core import page_cache
 
     Client().get(post.url)
     generation = cache.get(page_cache.GENERATION_KEY)

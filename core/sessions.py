@@ -4,7 +4,7 @@ Django's database store wraps every save in `transaction.atomic()`, so a cart ch
 is BEGIN, UPDATE, COMMIT: three round trips. The atomic block only matters when
 creating a session (a key collision must raise CreateError); a single UPDATE is
 atomic by itself. Sessions stay written through to PostgreSQL (a Redis restart loses
-no cart), only the needless transaction goes. SESSION_ENGINE = "home.sessions".
+no cart), only the needless transaction goes. SESSION_ENGINE = "core.sessions".
 """
 
 import logging

@@ -2,7 +2,7 @@
 
 Which renditions each model's pages use is declared in settings.PRERENDER_RENDITIONS
 ({"app_label.Model": (image field, [filter specs])}). A save of such a model enqueues
-`home.tasks.renditions_create` after commit; `manage.py renditions_pregenerate`
+`core.tasks.renditions_create` after commit; `manage.py renditions_pregenerate`
 fills in what bulk loads (seeders, imports) skipped.
 """
 

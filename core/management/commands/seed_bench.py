@@ -2,91 +2,21 @@
 
 Each app that has bench data keeps it in `<app>/bench_seed.py` with
 `seed(command, scale) -> list of indexed models it inserted` (see bench/README.md for
-the contract). Seeders insert in bulk and never save row by row through the search
-index; this command then fills the search index once, for every model they name.
+the contract; discovery and the helpers seeders share are in bench/seeding.py).
+Seeders insert in bulk and never save row by row through the search index; this
+command then fills the search index once, for every model they name.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-# Same order as load_demo: later apps use the members and products earlier ones create.
-BENCH_APPS = ["home", "accounts", "blog", "shop", "orders", "gallery"]
+from bench.seeding import BENCH_APPS, Progress, discover_seeders
+
 INDEX_CHUNK_SIZE = 2000
-
-
-def scaled(base: int, scale: float) -> int:
-    """How many rows `base` becomes at `scale` (at least one)."""
-    return max(1, round(base * scale))
-
-
-def discover_seeders(modules: list[str]) -> list[tuple[str, object]]:
-    """(name, module) for each `<app>.bench_seed` that exists, in the given order."""
-    found = []
-    for app_label in modules:
-        name = f"{app_label}.bench_seed"
-        try:
-            found.append((app_label, importlib.import_module(name)))
-        except ModuleNotFoundError as exc:
-            if exc.name not in (name, app_label):
-                raise
-    return found
-
-
-class Progress:
-    """A one-line progress bar on a TTY; a line per 10 % when piped (make, CI logs)."""
-
-    width = 30
-
-    def __init__(self, stdout, label: str, total: int):
-        self.stdout = stdout
-        self.label = label
-        self.total = max(total, 0)
-        self.done = 0
-        self.started = time.monotonic()
-        self.tty = getattr(stdout, "isatty", lambda: False)()
-        self._last_tenth = -1
-        self._draw()
-
-    def advance(self, count: int = 1) -> None:
-        self.done = min(self.total, self.done + count)
-        self._draw()
-
-    def _draw(self, *, final: bool = False) -> None:
-        fraction = self.done / self.total if self.total else 1.0
-        filled = int(self.width * fraction)
-        bar = "#" * filled + "-" * (self.width - filled)
-        line = (
-            f"  {self.label:<24} [{bar}] {fraction:4.0%} {self.done}/{self.total}"
-            f" {time.monotonic() - self.started:5.1f}s"
-        )
-        if self.tty:
-            self.stdout.write("\r" + line, ending="\n" if final else "")
-            self.stdout.flush()
-            return
-        tenth = math.floor(fraction * 10)
-        if final or tenth > self._last_tenth:
-            self._last_tenth = tenth
-            self.stdout.write(line)
-
-    def finish(self) -> None:
-        self.done = self.total
-        if self.tty:
-            self._draw(final=True)
-        elif self._last_tenth < 10:
-            self._draw(final=True)
-
-    def __enter__(self) -> Progress:
-        return self
-
-    def __exit__(self, exc_type, *exc) -> None:
-        if exc_type is None:
-            self.finish()
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from home import services
+from core import renditions
 
 
 class Command(BaseCommand):
@@ -12,10 +12,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        missing = services.renditions_missing()
+        missing = renditions.renditions_missing()
         total = len(missing)
         self.stdout.write(f"{total} images need renditions")
         for done, (image_id, specs) in enumerate(sorted(missing.items()), start=1):
-            services.renditions_create(image_id=image_id, specs=sorted(specs))
+            renditions.renditions_create(image_id=image_id, specs=sorted(specs))
             if done % 100 == 0 or done == total:
                 self.stdout.write(f"  {done}/{total}")
