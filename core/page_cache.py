@@ -12,11 +12,12 @@ Correctness rules (each has a test in core/tests/test_page_cache.py):
   PAGE_CACHE_QUERY_PARAMS (`?page=2`); anything else bypasses the cache entirely.
 - Only 200 HTML/XML responses that set no cookie, change no session and queue no
   message are stored.
-- Freshness: every entry carries the *generation* it was rendered in; a change readers
-  could see (page publish/unpublish/move/delete, a save or delete of any public model,
-  likes, follows, stock changes made with UPDATE) increments the generation, so the
-  next request renders again. The generation read *before* rendering is stored, so a
-  change committed mid-render still invalidates the page. The TTL is a safety net.
+- Freshness: every entry carries the *generation* it was rendered in
+  (core.generations); a change readers could see (page publish/unpublish/move/delete,
+  a save or delete of any public model, likes, follows, stock changes made with
+  UPDATE) increments the generation, so the next request renders again. The
+  generation read *before* rendering is stored, so a change committed mid-render
+  still invalidates the page. The TTL is a safety net.
 - CSRF: tokens in a stored page are replaced by a sentinel; every hit gets this
   visitor's own token (and the CSRF cookie), so forms on cached pages post fine.
 - Fragments that must be fresh on every view (the bookmark view counter, which also
@@ -30,16 +31,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import _does_token_match, get_token
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from redis.exceptions import RedisError
+
+from .generations import generation_bump
 
 logger = logging.getLogger(__name__)
 
@@ -62,27 +63,13 @@ _NOT_STORED_HEADERS = {"vary", "set-cookie", "content-length", "x-page-cache"}
 # --- Generation --------------------------------------------------------------------
 
 
-def _incr_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        # Missing (first use, eviction, flush): start above any value used before,
-        # so an entry left from an older generation can never match again.
-        if not cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None):
-            cache.incr(GENERATION_KEY)
-    except RedisError:
-        logger.exception("Could not invalidate the page cache")
-
-
 def invalidate(**kwargs) -> None:
     """Forget every cached page (a signal receiver: takes any arguments).
 
     Bumped at once and again after the surrounding transaction commits: a page
     rendered in between saw the old rows and must not survive the commit.
     """
-    _incr_generation()
-    if connection.in_atomic_block:
-        transaction.on_commit(_incr_generation)
+    generation_bump(GENERATION_KEY)
 
 
 # --- Fragments that stay live on cached pages --------------------------------------
