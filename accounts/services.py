@@ -5,12 +5,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from core.mail import mail_send
 
 from .models import Action, Contact
 
@@ -151,15 +151,7 @@ def password_reset_mail_send(*, user_id: int, domain: str, use_https: bool) -> b
         "token": default_token_generator.make_token(user),
         "protocol": "https" if use_https else "http",
     }
-    subject = render_to_string("accounts/emails/password_reset_subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.splitlines()).strip(),  # no header injection
-        body=render_to_string("accounts/emails/password_reset_body.txt", context),
-        to=[user.email],
+    mail_send(
+        template="accounts/emails/password_reset", context=context, to=[user.email]
     )
-    message.attach_alternative(
-        render_to_string("accounts/emails/password_reset_body.html", context),
-        "text/html",
-    )
-    message.send()
     return True

@@ -3,11 +3,10 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
-from django.template.loader import render_to_string
 
 from core import page_cache
+from core.mail import mail_send
 
 from . import widget_cache
 from .models import BlogPage, Comment, live_posts
@@ -54,20 +53,12 @@ def post_share_send(
         "email": email,
         "comments": comments,
     }
-    subject = " ".join(
-        render_to_string("blog/emails/share_subject.txt", context).split()
-    )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("blog/emails/share_body.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    mail_send(
+        template="blog/emails/share",
+        context=context,
         to=[to],
         reply_to=[email],
     )
-    message.attach_alternative(
-        render_to_string("blog/emails/share_body.html", context), "text/html"
-    )
-    message.send()
     return True
 
 
