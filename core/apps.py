@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 
 
 class CoreConfig(AppConfig):
@@ -10,5 +11,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import signals
+        from .converters import Id64Converter
 
         signals.connect()
+        register_converter(Id64Converter, "id64")
