@@ -4,7 +4,7 @@ write bench/results/latest.{json,md} and the README's table.
 
     python -m bench.run [--quick] [--seconds N] [--only NAME …] [--no-readme]
 
-Needs DATABASE_URL and REDIS_URL (the Makefile runs it through mysite.localservices).
+Needs DATABASE_URL and REDIS_URL (the Makefile runs it through devtools.localservices).
 Environment: BENCH_SECONDS (per URL), BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROUNDS,
 BENCH_SCALE.
 """

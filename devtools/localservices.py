@@ -7,8 +7,8 @@ what was started when the command ends. When the URLs are set, start nothing and
 check that they answer. The application itself never imports this module: it only
 reads the URLs.
 
-    python -m mysite.localservices exec -- pytest      # run any command with services
-    python -m mysite.localservices run --port 8000     # make run: migrate, demo, serve
+    python -m devtools.localservices exec -- pytest   # run any command with services
+    python -m devtools.localservices run --port 8000  # make run: migrate, demo, serve
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ import sys
 import pytest
 import redis
 
-from mysite import localservices
-from mysite.localservices import EmbeddedRedis, ServiceError
+from devtools import localservices
+from devtools.localservices import EmbeddedRedis, ServiceError
 
 
 def test_unreachable_redis_is_reported_naming_the_setting(monkeypatch):
@@ -25,7 +25,7 @@ def test_unreachable_database_is_reported_naming_the_setting():
 def test_exec_prints_one_line_and_fails_when_a_url_is_wrong(tmp_path):
     env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:1/0"}
     result = subprocess.run(
-        [sys.executable, "-m", "mysite.localservices", "exec", "--", "true"],
+        [sys.executable, "-m", "devtools.localservices", "exec", "--", "true"],
         env=env,
         capture_output=True,
         text=True,
@@ -68,7 +68,7 @@ def test_embedded_redis_stays_up_while_another_launcher_uses_it(tmp_path):
             sys.executable,
             "-c",
             "import sys; from pathlib import Path\n"
-            "from mysite.localservices import EmbeddedRedis\n"
+            "from devtools.localservices import EmbeddedRedis\n"
             f"EmbeddedRedis(Path({str(tmp_path)!r})).start(); print('up', flush=True)\n"
             "sys.stdin.read()\n",
         ],
@@ -100,7 +100,7 @@ def test_a_second_run_is_refused_while_one_is_running(tmp_path):
     try:
         code = (
             "import sys; from pathlib import Path\n"
-            "from mysite import localservices as l\n"
+            "from devtools import localservices as l\n"
             f"try: l._acquire_run_lock(Path({str(tmp_path)!r}))\n"
             "except l.ServiceError as e: print(e); sys.exit(3)\n"
         )
