@@ -11,8 +11,6 @@ visitor can never add a header line, and the template may wrap freely.
         to=[order.email],
         attachments=[(f"invoice-{order.number}.pdf", pdf_bytes, "application/pdf")],
     )
-
-`mail_render` returns the message unsent, for callers that send it themselves.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-def mail_render(
+def mail_send(
     *,
     template: str,
     context: dict,
@@ -31,10 +29,14 @@ def mail_render(
     reply_to: Sequence[str] = (),
     attachments: Sequence[tuple[str, bytes | str, str]] = (),
     from_email: str | None = None,
-) -> EmailMultiAlternatives:
-    """The mail `template` (`<app>/emails/<name>`, no suffix) as text with an HTML
-    alternative. `attachments` are (filename, content, mimetype); `from_email`
-    defaults to DEFAULT_FROM_EMAIL."""
+) -> int:
+    """Render the mail `template` (`<app>/emails/<name>`, no suffix) as text with an
+    HTML alternative and send it now; returns the number sent (1).
+
+    `attachments` are (filename, content, mimetype); `from_email` defaults to
+    DEFAULT_FROM_EMAIL. Rendering and SMTP errors propagate, so a Celery task retries
+    and a caller that claimed the mail can release its claim.
+    """
     subject = render_to_string(f"{template}_subject.txt", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
@@ -48,25 +50,4 @@ def mail_render(
     )
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
-    return message
-
-
-def mail_send(
-    *,
-    template: str,
-    context: dict,
-    to: Sequence[str],
-    reply_to: Sequence[str] = (),
-    attachments: Sequence[tuple[str, bytes | str, str]] = (),
-    from_email: str | None = None,
-) -> int:
-    """Render the mail `template` (see mail_render) and send it now; returns the
-    number of messages sent (1). SMTP errors propagate, so a Celery task retries."""
-    return mail_render(
-        template=template,
-        context=context,
-        to=to,
-        reply_to=reply_to,
-        attachments=attachments,
-        from_email=from_email,
-    ).send()
+    return message.send()

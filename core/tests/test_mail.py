@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from core.mail import mail_render, mail_send
+from core.mail import mail_send
 
 
 @pytest.fixture
@@ -18,9 +18,11 @@ def templates(tmp_path, settings):
 
 
 def test_subject_is_one_line_and_both_bodies_are_rendered(templates, settings):
-    message = mail_render(
+    mail.outbox.clear()
+    mail_send(
         template=templates, context={"name": "Ann\nCc: evil"}, to=["ann@example.com"]
     )
+    [message] = mail.outbox
     assert message.subject == "Hello Ann Cc: evil Bcc: x@y.z"
     assert message.body == "Dear Ann\nCc: evil,\nsee you.\n"
     assert message.alternatives[0][1] == "text/html"
