@@ -1,4 +1,5 @@
-"""Business writes for orders: placing, status changes, payments, mails, invoices."""
+"""Business writes for orders: placing, status changes, payments, mails, invoices.
+Stock is changed only through `shop.services`."""
 
 import logging
 import uuid
@@ -9,13 +10,12 @@ import stripe
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from home import page_cache
 from shop.cart import Cart
-from shop.models import Product
+from shop.services import product_stock_release, product_stock_reserve
 
 from .models import Order, OrderItem, StripeEvent
 
@@ -61,10 +61,10 @@ def order_create_from_cart(
 ) -> tuple[Order, bool]:
     """Place the cart as one order; returns (order, created).
 
-    One transaction: current database prices, a conditional `UPDATE` per line that
-    reserves stock only if enough is left (two shoppers racing for the last unit: one
-    wins, the other gets `OutOfStock` and nothing is written). A second submit of the
-    same form (same token) returns the first order. Mail is enqueued after commit.
+    One transaction: current database prices, stock reserved per line by
+    `shop.services.product_stock_reserve` (two shoppers racing for the last unit:
+    one wins, the other gets `OutOfStock` and nothing is written). A second submit of
+    the same form (same token) returns the first order. Mail is enqueued after commit.
     """
     existing = Order.objects.filter(checkout_token=token).first()
     if existing:
@@ -81,10 +81,9 @@ def order_create_from_cart(
             )
             items = []
             for line in sorted(lines, key=lambda line: line.product.id):
-                reserved = Product.objects.filter(
-                    id=line.product.id, available=True, stock__gte=line.quantity
-                ).update(stock=F("stock") - line.quantity)
-                if not reserved:
+                if not product_stock_reserve(
+                    product_id=line.product.id, quantity=line.quantity
+                ):
                     raise OutOfStock(line.product.name)
                 items.append(
                     OrderItem(
@@ -96,7 +95,6 @@ def order_create_from_cart(
                     )
                 )
             OrderItem.objects.bulk_create(items)
-            page_cache.invalidate()  # product pages show stock; UPDATE sends no signal
             order.total = sum((item.get_cost() for item in items), Decimal("0.00"))
             order.save(update_fields=["total"])
             transaction.on_commit(
@@ -148,10 +146,7 @@ def order_cancel_and_release_stock(*, order: Order) -> Order:
     with transaction.atomic():
         order = order_transition(order=order, status=Order.Status.CANCELED)
         for item in order.items.exclude(product=None):
-            Product.objects.filter(pk=item.product_id).update(
-                stock=F("stock") + item.quantity
-            )
-        page_cache.invalidate()
+            product_stock_release(product_id=item.product_id, quantity=item.quantity)
     return order
 
 
