@@ -243,7 +243,7 @@ def invoice_pdf(quick: bool) -> Measured:
     """WeasyPrint invoice for a 5-item and a 100-item order (rolled back after)."""
     from django.db import transaction
 
-    from orders.services import invoice_render_pdf
+    from orders.services.invoice import invoice_render_pdf
 
     figures = {}
     with transaction.atomic():

@@ -7,7 +7,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import services
+from .services import mail
 
 MAIL_RETRY = {
     "acks_late": True,
@@ -22,16 +22,16 @@ MAIL_RETRY = {
 @shared_task(name="orders.order_created", **MAIL_RETRY)
 def order_created(order_id: int) -> bool:
     """Confirmation mail for a placed order."""
-    return services.order_send_mail(order_id=order_id, kind="confirmation")
+    return mail.order_send_mail(order_id=order_id, kind="confirmation")
 
 
 @shared_task(name="orders.payment_completed", **MAIL_RETRY)
 def payment_completed(order_id: int) -> bool:
     """Invoice mail (PDF attached) for a paid order."""
-    return services.order_send_mail(order_id=order_id, kind="invoice")
+    return mail.order_send_mail(order_id=order_id, kind="invoice")
 
 
 @shared_task(name="orders.sweep_unsent_mail", acks_late=True)
 def sweep_unsent_mail(min_age_seconds: int = 120) -> int:
     """Beat: re-queue mails lost to a broker outage or a killed worker."""
-    return services.mail_sweep_unsent(min_age=timedelta(seconds=min_age_seconds))
+    return mail.mail_sweep_unsent(min_age=timedelta(seconds=min_age_seconds))

@@ -10,8 +10,9 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 
+from orders.exceptions import InvalidOrderTransition
 from orders.models import Order
-from orders.services import InvalidOrderTransition, order_transition
+from orders.services.checkout import order_transition
 from shop.models import Product
 from shop.tests.factories import ProductFactory
 

@@ -7,8 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from pypdf import PdfReader
 
-from orders.invoices import BASE_URL, StaticOnlyFetcher
-from orders.services import invoice_render_pdf
+from orders.services.invoice import BASE_URL, StaticOnlyFetcher, invoice_render_pdf
 from orders.tests.factories import OrderFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db

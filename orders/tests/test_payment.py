@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from orders.models import Order
+from orders.services.payment import payment_checkout_session_url
 from orders.tests.factories import order_with_items
 
 
@@ -86,9 +87,7 @@ def test_hosted_page_pay_and_cancel_end_to_end(live_server, fake_stripe):
     to our live site (the order becomes paid) and redirects to the success page."""
     fake_stripe.webhook_url = f"{live_server.url}/payment/webhook/"
     order = order_with_items(1, price=Decimal("5.00"))
-    from orders import services
-
-    url = services.payment_checkout_session_url(
+    url = payment_checkout_session_url(
         order=order,
         success_url=f"{live_server.url}/payment/completed/",
         cancel_url=f"{live_server.url}/payment/canceled/",

@@ -12,8 +12,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from mysite.celery import app
-from orders import services, tasks
+from orders import tasks
 from orders.models import Order
+from orders.services import mail as mail_services
 from orders.tests.factories import order_with_items
 from shop.tests.factories import ProductFactory
 
@@ -109,7 +110,7 @@ def test_paid_order_gets_the_invoice_pdf_once(celery_worker):
 @pytest.mark.django_db
 def test_unpaid_order_gets_no_invoice():
     order = order_with_items(1)
-    assert services.order_send_mail(order_id=order.id, kind="invoice") is False
+    assert mail_services.order_send_mail(order_id=order.id, kind="invoice") is False
     assert mail.outbox == []
 
 
@@ -119,7 +120,7 @@ def test_smtp_failure_releases_the_claim_for_a_retry(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     order = order_with_items(1)
     with pytest.raises(OSError):
-        services.order_send_mail(order_id=order.id, kind="confirmation")
+        mail_services.order_send_mail(order_id=order.id, kind="confirmation")
     order.refresh_from_db()
     assert order.confirmation_claimed_at is None and order.confirmation_sent_at is None
     assert issubclass(ConnectionRefusedError, tasks.order_created.autoretry_for)
@@ -129,11 +130,13 @@ def test_smtp_failure_releases_the_claim_for_a_retry(settings):
 def test_a_claim_in_progress_blocks_and_an_expired_claim_is_retried():
     order = order_with_items(1)
     Order.objects.filter(pk=order.pk).update(confirmation_claimed_at=timezone.now())
-    assert services.order_send_mail(order_id=order.id, kind="confirmation") is False
+    assert (
+        mail_services.order_send_mail(order_id=order.id, kind="confirmation") is False
+    )
     # A worker killed mid-send leaves its claim; after the lease it is retried.
-    stale = timezone.now() - services.MAIL_CLAIM_LEASE - timedelta(seconds=1)
+    stale = timezone.now() - mail_services.MAIL_CLAIM_LEASE - timedelta(seconds=1)
     Order.objects.filter(pk=order.pk).update(confirmation_claimed_at=stale)
-    assert services.order_send_mail(order_id=order.id, kind="confirmation") is True
+    assert mail_services.order_send_mail(order_id=order.id, kind="confirmation") is True
     assert len(mail.outbox) == 1
 
 

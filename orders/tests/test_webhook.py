@@ -143,7 +143,7 @@ def test_amount_or_currency_mismatch_is_logged_and_leaves_unpaid(
     client, caplog, overrides
 ):
     order = order_with_items(1)
-    with caplog.at_level(logging.ERROR, logger="orders.services"):
+    with caplog.at_level(logging.ERROR, logger="orders.services.payment"):
         response = post(client, completed(order, **overrides))
     assert response.status_code == 200
     assert response.content == b"amount-mismatch"
@@ -151,7 +151,9 @@ def test_amount_or_currency_mismatch_is_logged_and_leaves_unpaid(
     assert "left unpaid" in caplog.text
 
 
-@pytest.mark.parametrize("reference", ["999999", "abc", None, str(10**30)])
+@pytest.mark.parametrize(
+    "reference", ["999999", "abc", None, str(10**30), "\u00b2", "-1", " 1"]
+)
 def test_unknown_order_answers_200(client, reference):
     order = order_with_items(1)
     response = post(client, completed(order, client_reference_id=reference))
@@ -211,7 +213,7 @@ def test_webhook_is_post_only(client):
 
 
 def test_amounts_use_decimal_cents():
-    from orders.services import to_cents
+    from orders.services.payment import to_cents
 
     assert to_cents(Decimal("19.99")) == 1999
     assert to_cents(Decimal("0.10") * 3) == 30
