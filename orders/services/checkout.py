@@ -1,6 +1,7 @@
-"""Placing an order and the status changes that follow."""
+"""Placing an order, its total, and the status changes that follow."""
 
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,13 @@ from shop.services import product_stock_release, product_stock_reserve
 from ..exceptions import EmptyCart, InvalidOrderTransition, OutOfStock
 from ..models import Order, OrderItem
 from . import mail
+
+
+def order_lines_total(*, items: Iterable[OrderItem]) -> Decimal:
+    """The order's sum, computed here only: checkout stores it in `Order.total`,
+    and everything else (webhook amount check, invoice, mails, CSV, sales panel,
+    admin) reads that column."""
+    return sum((item.get_cost() for item in items), Decimal("0.00"))
 
 
 def order_create_from_cart(
@@ -33,29 +41,30 @@ def order_create_from_cart(
         raise EmptyCart
     try:
         with transaction.atomic():
+            items = [
+                OrderItem(
+                    product=line.product,
+                    product_name=line.product.name,
+                    price=line.product.price,
+                    quantity=line.quantity,
+                )
+                for line in sorted(lines, key=lambda line: line.product.id)
+            ]
+            # The order row first: a double submit stops here on the unique token
+            # (and finds the first order) before it can touch stock.
             order = Order.objects.create(
                 checkout_token=token,
                 currency=settings.STRIPE_CURRENCY.lower(),
+                total=order_lines_total(items=items),
                 **customer,
             )
-            items = []
-            for line in sorted(lines, key=lambda line: line.product.id):
+            for item in items:
                 if not product_stock_reserve(
-                    product_id=line.product.id, quantity=line.quantity
+                    product_id=item.product_id, quantity=item.quantity
                 ):
-                    raise OutOfStock(line.product.name)
-                items.append(
-                    OrderItem(
-                        order=order,
-                        product=line.product,
-                        product_name=line.product.name,
-                        price=line.product.price,
-                        quantity=line.quantity,
-                    )
-                )
+                    raise OutOfStock(item.product_name)
+                item.order = order
             OrderItem.objects.bulk_create(items)
-            order.total = sum((item.get_cost() for item in items), Decimal("0.00"))
-            order.save(update_fields=["total"])
             transaction.on_commit(
                 lambda: mail.mail_enqueue(kind="confirmation", order_id=order.id)
             )

@@ -52,7 +52,7 @@ def _collected(relative: str) -> str | None:
 
 
 def invoice_render_pdf(*, order: Order) -> bytes:
-    """The order's invoice as PDF bytes."""
+    """The order's invoice as PDF bytes; the total shown is the stored `total`."""
     html = render_to_string(
         "orders/invoice.html",
         {

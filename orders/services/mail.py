@@ -58,7 +58,7 @@ def order_send_mail(*, order_id: int, kind: str) -> bool:
         **{f"{sent_field}__isnull": True},
     )
     if kind == "invoice":
-        claim = claim.filter(paid=True)
+        claim = claim.filter(status=Order.Status.PAID)
     if not claim.update(**{claimed_field: now}):
         return False
     order = Order.objects.prefetch_related("items").get(pk=order_id)

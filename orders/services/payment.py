@@ -91,7 +91,6 @@ def order_mark_paid(*, order: Order, payment_intent: str) -> Order:
     order = order_transition(
         order=order,
         status=Order.Status.PAID,
-        paid=True,
         paid_at=timezone.now(),
         stripe_id=payment_intent or "",
     )
@@ -148,7 +147,7 @@ def _on_session_completed(session) -> str:
             "Order %s is %s; completed session ignored", order.pk, order.status
         )
         return f"order-{order.status}"
-    expected = to_cents(order.get_total_cost())
+    expected = to_cents(order.total)
     amount, currency = session.get("amount_total"), str(session.get("currency") or "")
     if amount != expected or currency.lower() != order.currency.lower():
         logger.error(

@@ -95,7 +95,7 @@ def test_broker_down_at_checkout_then_recovered_sends_one_mail(
 
 
 def test_paid_order_gets_the_invoice_pdf_once(celery_worker):
-    order = order_with_items(2, status=Order.Status.PAID, paid=True)
+    order = order_with_items(2, status=Order.Status.PAID)
     Order.objects.filter(pk=order.pk).update(paid_at=timezone.now())
     assert settle(tasks.payment_completed.delay(order.id)) is True
     assert settle(tasks.payment_completed.delay(order.id)) is False

@@ -27,7 +27,7 @@ def session_object(order, **overrides):
         "object": "checkout.session",
         "client_reference_id": str(order.id),
         "payment_status": "paid",
-        "amount_total": int(order.get_total_cost() * 100),
+        "amount_total": int(order.total * 100),
         "currency": "eur",
         "payment_intent": "pi_test_abc",
         **overrides,
@@ -50,7 +50,7 @@ def completed(order, **overrides):
 
 def assert_untouched(order):
     fresh = Order.objects.get(pk=order.pk)
-    assert not fresh.paid and fresh.status == Order.Status.PENDING
+    assert not fresh.is_paid and fresh.status == Order.Status.PENDING
     assert fresh.stripe_id == ""
 
 
@@ -62,9 +62,9 @@ def test_completed_session_marks_the_order_paid(
         response = post(client, completed(order))
     assert response.status_code == 200
     order.refresh_from_db()
-    assert order.paid and order.status == Order.Status.PAID
+    assert order.is_paid and order.status == Order.Status.PAID
     assert order.stripe_id == "pi_test_abc" and order.paid_at is not None
-    assert len(callbacks) == 1  # payment_completed mail, after commit
+    assert len(callbacks) == 1  # invoice mail, after commit
     assert StripeEvent.objects.count() == 1
 
 
@@ -193,14 +193,14 @@ def test_out_of_order_events_do_nothing_wrong(client):
     late_expiry = make_event("checkout.session.expired", session_object(paid_order))
     assert post(client, late_expiry).status_code == 200
     paid_order.refresh_from_db()
-    assert paid_order.paid and paid_order.status == Order.Status.PAID
+    assert paid_order.is_paid and paid_order.status == Order.Status.PAID
     assert Product.objects.get(pk=paid_order.items.get().product_id).stock == stock
 
     expired_order = order_with_items(1)
     post(client, make_event("checkout.session.expired", session_object(expired_order)))
     assert post(client, completed(expired_order)).status_code == 200
     expired_order.refresh_from_db()
-    assert not expired_order.paid and expired_order.status == Order.Status.CANCELED
+    assert not expired_order.is_paid and expired_order.status == Order.Status.CANCELED
 
 
 def test_other_event_types_are_recorded_and_ignored(client):

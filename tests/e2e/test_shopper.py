@@ -138,7 +138,7 @@ def test_shopper_pays_for_two_products_and_another_cancels(
     assert fake_stripe.webhook_responses == [200]
     order = Order.objects.get(email="rosa@example.com")
     assert order.number == order_number
-    assert order.paid
+    assert order.is_paid
     assert order.status == Order.Status.PAID
     assert order.total == Decimal("104.70")
     assert order.stripe_id.startswith("pi_")
@@ -184,7 +184,7 @@ def test_shopper_pays_for_two_products_and_another_cancels(
     assert_accessible(other, "payment canceled")
     canceled = Order.objects.get(email="carl@example.com")
     assert canceled.number == other_number
-    assert not canceled.paid
+    assert not canceled.is_paid
     assert canceled.status == Order.Status.PENDING
     assert fake_stripe.webhook_responses == [200]  # a cancel sends no webhook
 
