@@ -34,7 +34,7 @@ ORDER_COLUMNS = [
     "paid_at",
     "currency",
     "total",
-    "stripe_id",
+    "stripe_payment_intent_id",
     "stripe_session_id",
     "checkout_token",
     "confirmation_claimed_at",

@@ -49,7 +49,7 @@ def load(command) -> None:
             city=city,
             status=Order.Status.PAID if paid else Order.Status.PENDING,
             paid_at=placed if paid else None,
-            stripe_id=f"pi_demo_{number:04d}" if paid else "",
+            stripe_payment_intent_id=f"pi_demo_{number:04d}" if paid else "",
             confirmation_sent_at=placed,
             invoice_sent_at=placed if paid else None,
         )

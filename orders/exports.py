@@ -28,7 +28,7 @@ COLUMNS = [
     ("city", "City"),
     ("currency", "Currency"),
     ("total", "Total"),
-    ("stripe_id", "Stripe payment"),
+    ("stripe_payment_intent_id", "Stripe payment"),
     ("confirmation_sent_at", "Confirmation sent"),
     ("invoice_sent_at", "Invoice sent"),
 ]

@@ -43,7 +43,7 @@ class Order(models.Model):
         default=Decimal("0.00"),
         help_text="Sum of the lines, stored once when the order was placed.",
     )
-    stripe_id = models.CharField(
+    stripe_payment_intent_id = models.CharField(
         "Stripe payment", max_length=250, blank=True, help_text="Payment intent id."
     )
     stripe_session_id = models.CharField(max_length=250, blank=True)
@@ -80,10 +80,10 @@ class Order(models.Model):
         return self.status == self.Status.PAID
 
     def get_stripe_url(self) -> str:
-        if not self.stripe_id:
+        if not self.stripe_payment_intent_id:
             return ""
         path = "/test/" if settings.STRIPE_SECRET_KEY.startswith("sk_test_") else "/"
-        return f"https://dashboard.stripe.com{path}payments/{self.stripe_id}"
+        return f"https://dashboard.stripe.com{path}payments/{self.stripe_payment_intent_id}"
 
     def get_invoice_url(self) -> str:
         return reverse("orders:invoice_pdf", args=[self.id])

@@ -83,7 +83,7 @@ class OrderAdmin(ModelAdmin):
         "address",
         "postal_code",
         "city",
-        "stripe_id",
+        "stripe_payment_intent_id",
         "confirmation_sent_at",
         "invoice_sent_at",
     )

@@ -1,5 +1,6 @@
 """An order's two mails, by kind: "confirmation" when placed, "invoice" (PDF
-attached) when paid."""
+attached) when paid. Each kind has its task (`order_<kind>_send`), its templates
+(`orders/emails/<kind>_*`) and its fields (`<kind>_claimed_at`, `<kind>_sent_at`)."""
 
 import logging
 from datetime import timedelta
@@ -27,8 +28,8 @@ def mail_enqueue(*, kind: str, order_id: int) -> bool:
     from .. import tasks  # the tasks call this package's services
 
     task = {
-        "confirmation": tasks.order_created,
-        "invoice": tasks.payment_completed,
+        "confirmation": tasks.order_confirmation_send,
+        "invoice": tasks.order_invoice_send,
     }[kind]
     try:
         task.delay(order_id)
@@ -73,20 +74,19 @@ def order_send_mail(*, order_id: int, kind: str) -> bool:
 
 
 def _build_mail(*, order: Order, kind: str) -> EmailMultiAlternatives:
-    name = {"confirmation": "order_created", "invoice": "payment_completed"}[kind]
     context = {
         "order": order,
         "items": order.items.all(),
         "site_url": settings.WAGTAILADMIN_BASE_URL,
     }
-    subject = render_to_string(f"orders/emails/{name}_subject.txt", context)
+    subject = render_to_string(f"orders/emails/{kind}_subject.txt", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
-        body=render_to_string(f"orders/emails/{name}_body.txt", context),
+        body=render_to_string(f"orders/emails/{kind}_body.txt", context),
         to=[order.email],
     )
     message.attach_alternative(
-        render_to_string(f"orders/emails/{name}_body.html", context), "text/html"
+        render_to_string(f"orders/emails/{kind}_body.html", context), "text/html"
     )
     if kind == "invoice":
         # Imported here: WeasyPrint adds ~20 MB and ~1 s to every process that

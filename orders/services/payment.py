@@ -92,7 +92,7 @@ def order_mark_paid(*, order: Order, payment_intent: str) -> Order:
         order=order,
         status=Order.Status.PAID,
         paid_at=timezone.now(),
-        stripe_id=payment_intent or "",
+        stripe_payment_intent_id=payment_intent or "",
     )
     transaction.on_commit(lambda: mail.mail_enqueue(kind="invoice", order_id=order.id))
     return order

@@ -68,7 +68,9 @@ def test_order_list_filters_and_searches(staff):
 
 def test_inspect_view_shows_items_totals_and_links(staff, settings):
     settings.STRIPE_SECRET_KEY = "sk_test_abc"
-    order = order_with_items(2, price=Decimal("7.50"), stripe_id="pi_123")
+    order = order_with_items(
+        2, price=Decimal("7.50"), stripe_payment_intent_id="pi_123"
+    )
     html = staff.get(f"/admin/orders/order/inspect/{order.pk}/").content.decode()
     assert "30.00" in html  # 2 lines × 2 × 7.50
     assert "https://dashboard.stripe.com/test/payments/pi_123" in html

@@ -6,7 +6,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from orders.models import Order
 
-BEFORE = [("orders", "0002_initial")]  # with the `paid` column
+BEFORE = [("orders", "0002_initial")]  # `paid` column, `stripe_id`
 
 
 def migrate(targets) -> MigrationExecutor:
@@ -77,7 +77,8 @@ def test_old_paid_and_unpaid_orders_keep_their_meaning():
         "paid",
         "flag-only",
     }
-    assert orders["paid"].stripe_id == "pi_old_paid"
+    assert orders["paid"].stripe_payment_intent_id == "pi_old_paid"
+    assert orders["unpaid"].stripe_payment_intent_id == ""
     with connection.cursor() as cursor:
         columns = [
             c.name
@@ -85,7 +86,7 @@ def test_old_paid_and_unpaid_orders_keep_their_meaning():
                 cursor, "orders_order"
             )
         ]
-    assert "paid" not in columns
+    assert "paid" not in columns and "stripe_id" not in columns
     assert ["status", "created"] in order_indexes()
     assert not any("paid" in index for index in order_indexes())
 
@@ -101,7 +102,7 @@ def test_going_back_sets_the_old_flag_from_the_status():
         postal_code="2000",
         city="After",
         status=Order.Status.PAID,
-        stripe_id="pi_new",
+        stripe_payment_intent_id="pi_new",
     )
     executor = migrate(BEFORE)
     try:

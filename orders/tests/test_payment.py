@@ -102,7 +102,7 @@ def test_hosted_page_pay_and_cancel_end_to_end(live_server, fake_stripe):
     assert fake_stripe.webhook_responses == [200]
     order.refresh_from_db()
     assert order.is_paid and order.status == Order.Status.PAID
-    assert order.stripe_id.startswith("pi_")
+    assert order.stripe_payment_intent_id.startswith("pi_")
 
 
 @pytest.mark.django_db

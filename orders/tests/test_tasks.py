@@ -71,8 +71,8 @@ def test_checkout_mails_a_confirmation_once(client, celery_worker):
 
 def test_task_run_twice_sends_one_mail(celery_worker):
     order = order_with_items(1)
-    first = tasks.order_created.delay(order.id)
-    second = tasks.order_created.delay(order.id)
+    first = tasks.order_confirmation_send.delay(order.id)
+    second = tasks.order_confirmation_send.delay(order.id)
     assert sorted([settle(first), settle(second)]) == [False, True]
     assert len(mail.outbox) == 1
 
@@ -97,8 +97,8 @@ def test_broker_down_at_checkout_then_recovered_sends_one_mail(
 def test_paid_order_gets_the_invoice_pdf_once(celery_worker):
     order = order_with_items(2, status=Order.Status.PAID)
     Order.objects.filter(pk=order.pk).update(paid_at=timezone.now())
-    assert settle(tasks.payment_completed.delay(order.id)) is True
-    assert settle(tasks.payment_completed.delay(order.id)) is False
+    assert settle(tasks.order_invoice_send.delay(order.id)) is True
+    assert settle(tasks.order_invoice_send.delay(order.id)) is False
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     name, content, mimetype = message.attachments[0]
@@ -123,7 +123,9 @@ def test_smtp_failure_releases_the_claim_for_a_retry(settings):
         mail_services.order_send_mail(order_id=order.id, kind="confirmation")
     order.refresh_from_db()
     assert order.confirmation_claimed_at is None and order.confirmation_sent_at is None
-    assert issubclass(ConnectionRefusedError, tasks.order_created.autoretry_for)
+    assert issubclass(
+        ConnectionRefusedError, tasks.order_confirmation_send.autoretry_for
+    )
 
 
 @pytest.mark.django_db
@@ -141,7 +143,7 @@ def test_a_claim_in_progress_blocks_and_an_expired_claim_is_retried():
 
 
 def test_mail_tasks_are_late_acked_and_retry_with_backoff():
-    for task in (tasks.order_created, tasks.payment_completed):
+    for task in (tasks.order_confirmation_send, tasks.order_invoice_send):
         assert task.acks_late is True
         assert task.retry_backoff and task.max_retries >= 5
     assert "orders-sweep-unsent-mail" in app.conf.beat_schedule

@@ -51,7 +51,7 @@ def completed(order, **overrides):
 def assert_untouched(order):
     fresh = Order.objects.get(pk=order.pk)
     assert not fresh.is_paid and fresh.status == Order.Status.PENDING
-    assert fresh.stripe_id == ""
+    assert fresh.stripe_payment_intent_id == ""
 
 
 def test_completed_session_marks_the_order_paid(
@@ -63,7 +63,7 @@ def test_completed_session_marks_the_order_paid(
     assert response.status_code == 200
     order.refresh_from_db()
     assert order.is_paid and order.status == Order.Status.PAID
-    assert order.stripe_id == "pi_test_abc" and order.paid_at is not None
+    assert order.stripe_payment_intent_id == "pi_test_abc" and order.paid_at is not None
     assert len(callbacks) == 1  # invoice mail, after commit
     assert StripeEvent.objects.count() == 1
 

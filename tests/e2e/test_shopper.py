@@ -141,7 +141,7 @@ def test_shopper_pays_for_two_products_and_another_cancels(
     assert order.is_paid
     assert order.status == Order.Status.PAID
     assert order.total == Decimal("104.70")
-    assert order.stripe_id.startswith("pi_")
+    assert order.stripe_payment_intent_id.startswith("pi_")
     assert sorted((i.product_name, i.quantity) for i in order.items.all()) == [
         ("Cast iron pan", 1),
         ("Copper kettle", 3),
