@@ -25,7 +25,7 @@ IGNORED_APPS = {
     "admin",
     "axes",
     "contenttypes",
-    "orders",  # never on public pages; stock changes invalidate in orders.services
+    "orders",  # orders and their lines are never on public pages
     "sessions",
     "social_django",
     "wagtailadmin",  # editing-session pings while an editor types

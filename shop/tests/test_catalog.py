@@ -128,8 +128,8 @@ def test_demo_catalog_and_orders_load_idempotently():
         orders_demo.load(command)
     assert Product.objects.count() >= 20
     assert Product.objects.exclude(image=None).count() == Product.objects.count()
-    assert Order.objects.filter(paid=True).exists()
-    assert Order.objects.filter(paid=False).exists()
+    assert Order.objects.filter(status=Order.Status.PAID).exists()
+    assert Order.objects.exclude(status=Order.Status.PAID).exists()
     assert Order.objects.count() == orders_demo.ORDER_COUNT
 
 

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..models import Order
+
 # Relative URLs in the template resolve against this made-up origin.
 BASE_URL = "https://invoice.invalid/"
 
@@ -49,7 +51,8 @@ def _collected(relative: str) -> str | None:
     return None
 
 
-def render_invoice_pdf(order) -> bytes:
+def invoice_render_pdf(*, order: Order) -> bytes:
+    """The order's invoice as PDF bytes; the total shown is the stored `total`."""
     html = render_to_string(
         "orders/invoice.html",
         {
