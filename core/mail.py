@@ -6,7 +6,7 @@ whitespace (newlines included) is collapsed to single spaces, so a value typed b
 visitor can never add a header line, and the template may wrap freely.
 
     mail_send(
-        template="orders/emails/payment_completed",
+        template="orders/emails/invoice",
         context={"order": order},
         to=[order.email],
         attachments=[(f"invoice-{order.number}.pdf", pdf_bytes, "application/pdf")],

@@ -3,7 +3,7 @@ other apps (checkout, payment expiry) reserve and release units through here."""
 
 from django.db.models import F
 
-from home import page_cache
+from core import page_cache
 
 from .models import Product
 

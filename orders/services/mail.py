@@ -6,10 +6,10 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
+
+from core.mail import mail_send
 
 from ..models import Order
 
@@ -64,8 +64,7 @@ def order_send_mail(*, order_id: int, kind: str) -> bool:
         return False
     order = Order.objects.prefetch_related("items").get(pk=order_id)
     try:
-        message = _build_mail(order=order, kind=kind)
-        message.send()
+        _mail_send(order=order, kind=kind)
     except BaseException:
         Order.objects.filter(pk=order_id).update(**{claimed_field: None})
         raise
@@ -73,32 +72,25 @@ def order_send_mail(*, order_id: int, kind: str) -> bool:
     return True
 
 
-def _build_mail(*, order: Order, kind: str) -> EmailMultiAlternatives:
-    context = {
-        "order": order,
-        "items": order.items.all(),
-        "site_url": settings.WAGTAILADMIN_BASE_URL,
-    }
-    subject = render_to_string(f"orders/emails/{kind}_subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string(f"orders/emails/{kind}_body.txt", context),
-        to=[order.email],
-    )
-    message.attach_alternative(
-        render_to_string(f"orders/emails/{kind}_body.html", context), "text/html"
-    )
+def _mail_send(*, order: Order, kind: str) -> None:
+    attachments = []
     if kind == "invoice":
         # Imported here: WeasyPrint adds ~20 MB and ~1 s to every process that
         # loads it, and web processes (which queue mails) never render one.
         from .invoice import invoice_render_pdf
 
-        message.attach(
-            f"invoice-{order.number}.pdf",
-            invoice_render_pdf(order=order),
-            "application/pdf",
-        )
-    return message
+        pdf = invoice_render_pdf(order=order)
+        attachments.append((f"invoice-{order.number}.pdf", pdf, "application/pdf"))
+    mail_send(
+        template=f"orders/emails/{kind}",
+        context={
+            "order": order,
+            "items": order.items.all(),
+            "site_url": settings.WAGTAILADMIN_BASE_URL,
+        },
+        to=[order.email],
+        attachments=attachments,
+    )
 
 
 def mail_sweep_unsent(*, min_age: timedelta = timedelta(minutes=2)) -> int:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.converters import id64_or_none
+
 from ..exceptions import PaymentExpired
 from ..models import Order, StripeEvent
 from . import mail
@@ -16,7 +18,6 @@ from .checkout import order_cancel_and_release_stock, order_transition
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
-MAX_ORDER_ID = 2**63 - 1  # PostgreSQL bigint
 
 
 def to_cents(amount: Decimal) -> int:
@@ -114,17 +115,8 @@ def stripe_event_process(*, event) -> str:
         return handler(event["data"]["object"])
 
 
-def _order_id(reference) -> int | None:
-    """The order id we sent as `client_reference_id`, if it can be one (ASCII
-    digits within bigint: anything else would fail in int() or in the query)."""
-    text = str(reference or "")
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ORDER_ID:
-        return None
-    return int(text)
-
-
 def _order_for_session(session) -> Order | None:
-    order_id = _order_id(session.get("client_reference_id"))
+    order_id = id64_or_none(str(session.get("client_reference_id") or ""))
     if order_id is None:
         logger.warning("Stripe session %s has no usable order id", session.get("id"))
         return None
