@@ -408,7 +408,7 @@ class Writers:
         try:
             status, location, body = browser.send(write)
             problem = write.check(status, location, body)
-        except (OSError, http.client.HTTPException) as exc:
+        except Exception as exc:  # counted and sampled; the writer goes on
             problem = f"{write.kind}: {type(exc).__name__}: {exc}"
         tally.record(write.kind, time.monotonic() - began, problem)
         return problem is None
