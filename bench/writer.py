@@ -22,7 +22,8 @@ keep-alive connection, sending what the site's own pages send:
 
 Several writers with long periods rather than one fast one: a write may wait behind
 the reads wrk sends (up to the period) without lowering the rate. A writer that falls
-further behind does not burst to catch up: the achieved rate is reported, not forced.
+further behind does not burst to catch up: the achieved rate is reported, not forced,
+next to what the schedule called for.
 The `messages` cookie is dropped, as if the visitor read the message on the next page
 (the writers load no pages).
 """
@@ -339,6 +340,10 @@ class WriterFigures:
     errors: int  # requests that failed or answered unexpectedly
     target_writes_per_s: float
     target_checkouts_per_s: float
+    # What the schedule called for in `seconds` (the rates above cannot say it for a
+    # short run: 3 s at one checkout every 2 s per buyer is 1 or 2 per buyer).
+    scheduled_writes: int = 0
+    scheduled_checkouts: int = 0
     by_kind: dict[str, dict[str, float]] = field(default_factory=dict)
     error_samples: list[str] = field(default_factory=list)
     cleanup_errors: int = 0
@@ -365,6 +370,12 @@ class WriterFigures:
 
 
 # --- running -----------------------------------------------------------------------
+
+
+def _slots(seconds: float, period: float, offset: float, limit: int | None) -> int:
+    """How many steps `_paced` schedules in `seconds` (none late)."""
+    steps = 0 if seconds < offset else int((seconds - offset) // period) + 1
+    return steps if limit is None else min(steps, limit)
 
 
 def _paced(
@@ -485,11 +496,30 @@ class Writers:
         for thread in self.threads:
             thread.join(timeout=timeout)
 
+    def scheduled(self, seconds: float) -> tuple[int, int]:
+        """Writes and checkouts the schedule calls for in `seconds`."""
+        plan, limit = self.plan, self.limit
+        writes = checkouts = 0
+        if plan.writes_per_s > 0:
+            period = len(plan.social) / plan.writes_per_s
+            writes = sum(
+                _slots(seconds, period, i / plan.writes_per_s, limit)
+                for i in range(len(plan.social))
+            )
+        if plan.checkouts_per_s > 0 and plan.product_ids:
+            period = len(plan.buyers) / plan.checkouts_per_s
+            checkouts = sum(
+                _slots(seconds, period, (i + 0.5) / plan.checkouts_per_s, limit)
+                for i in range(len(plan.buyers))
+            )
+        return writes, checkouts
+
     def stop(self) -> WriterFigures:
         seconds = time.monotonic() - self.started
         self.stop_event.set()
         self.join()
         ok = self.tally.ok
+        scheduled_writes, scheduled_checkouts = self.scheduled(seconds)
         return WriterFigures(
             seconds=round(seconds, 2),
             writes=sum(ok.get(kind, 0) for kind in SOCIAL_CYCLE),
@@ -499,6 +529,8 @@ class Writers:
             target_checkouts_per_s=self.plan.checkouts_per_s
             if self.plan.buyers and self.plan.product_ids
             else 0,
+            scheduled_writes=scheduled_writes,
+            scheduled_checkouts=scheduled_checkouts,
             by_kind=self.tally.by_kind(),
             error_samples=list(self.tally.samples),
             cleanup_errors=sum(self.cleanup.errors.values()),

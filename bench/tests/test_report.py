@@ -227,6 +227,8 @@ def writer_figures(*, writes=50, checkouts=10, errors=0, seconds=10.0):
         errors=errors,
         target_writes_per_s=5.0,
         target_checkouts_per_s=1.0,
+        scheduled_writes=50,
+        scheduled_checkouts=10,
         error_samples=["comment: HTTP 403 (expected 302)"] if errors else [],
     )
 
@@ -306,7 +308,7 @@ def test_writes_rows_report_the_writer_and_fail_when_it_fell_short():
     assert row["writer"]["writes_per_s"] == 5.0
     assert row["writer"]["checkouts_per_s"] == 1.0
     assert writes_row(slow)["verdict"] == (
-        "FAIL (writer: 2 errors, writer: 2 writes/s < 5)"
+        "FAIL (writer: 2 errors, writer: 20 of 50 writes)"
     )
     assert writes_row(slow)["writer"]["error_samples"] == [
         "comment: HTTP 403 (expected 302)"

@@ -107,6 +107,22 @@ def test_plan_survives_json():
     assert json.loads(plan.to_json())["buyers"][0]["username"] == "bench-member-9"
 
 
+def test_the_schedule_says_how_many_writes_a_run_called_for():
+    plan = Plan(
+        base_url="http://127.0.0.1:1",
+        social=[WRITER] * 10,
+        buyers=[WRITER.session] * 2,
+        post_paths=["/blog/a/"],
+        product_ids=[1],
+    )
+
+    # 10 members one write every 2 s, staggered by 0.2 s; 2 buyers every 2 s, by 1 s.
+    assert Writers(plan).scheduled(3.0) == (16, 3)
+    assert Writers(plan).scheduled(10.0) == (51, 10)
+    assert Writers(plan, limit=1).scheduled(10.0) == (10, 2)
+    assert Writers(plan).scheduled(0.0) == (1, 0)
+
+
 # --- against a live server --------------------------------------------------------
 
 
@@ -174,6 +190,7 @@ def test_each_write_reaches_the_site_and_changes_what_it_should(site):
     assert figures.errors == 0
     assert figures.writes == 5
     assert figures.checkouts == 5
+    assert (figures.scheduled_writes, figures.scheduled_checkouts) == (5, 5)
     assert {kind: v["ok"] for kind, v in figures.by_kind.items()} == {
         "like": 1,
         "unlike": 1,
