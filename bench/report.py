@@ -242,6 +242,10 @@ def scenario_summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "writes_per_s": round(writes / seconds, 2) if seconds else 0.0,
                 "checkouts_per_s": round(checkouts / seconds, 2) if seconds else 0.0,
                 "errors": sum(w["errors"] for w in writers),
+                "writes": writes,
+                "scheduled_writes": sum(w["scheduled_writes"] for w in writers),
+                "checkouts": checkouts,
+                "scheduled_checkouts": sum(w["scheduled_checkouts"] for w in writers),
                 "target_writes_per_s": writers[0]["target_writes_per_s"],
                 "target_checkouts_per_s": writers[0]["target_checkouts_per_s"],
             }

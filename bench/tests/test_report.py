@@ -286,6 +286,8 @@ def test_hit_rate_per_row_and_per_scenario_from_the_counted_headers():
     assert scenarios[WRITES]["hit_rate"] == 0.6
     assert scenarios[ANONYMOUS]["rows"] == 2
     assert scenarios[ANONYMOUS]["passed"] == 2
+    assert scenarios[WRITES]["writer"]["scheduled_writes"] == 50
+    assert scenarios[WRITES]["writer"]["writes"] == 50
 
 
 def test_a_page_cache_hit_on_an_uncached_row_fails_it():
