@@ -1,10 +1,13 @@
-"""Blog pages (index and posts), their tags and readers' comments."""
+"""Blog pages (index and posts), their tags and readers' comments.
+
+A Wagtail page is its own view: its methods read through `selectors`, which imports
+this module, so the pages import it inside the methods that use it.
+"""
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.db.models.functions import Length, Substr
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -20,8 +23,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.images import get_image_model
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import BlogStreamBlock
@@ -33,38 +35,6 @@ CARD_RENDITION = "fill-600x400"
 
 def today():
     return timezone.localdate()
-
-
-def public_only(queryset):
-    """Like Wagtail's `.public()`, but as a subquery: `.public()` first fetches every
-    view restriction in a query of its own, which would add a query per list."""
-    restricted = PageViewRestriction.objects.filter(
-        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-    )
-    return queryset.filter(~Exists(restricted))
-
-
-def live_posts():
-    """Live posts outside any view restriction: what readers may see."""
-    return public_only(BlogPage.objects.live())
-
-
-def published_posts():
-    """Live, public posts with what cards need (author, cover image and its card
-    rendition, tags), so a list costs the same queries for 3 posts as for 3,000."""
-    renditions = (
-        get_image_model()
-        .get_rendition_model()
-        .objects.filter(filter_spec=CARD_RENDITION)
-    )
-    return (
-        live_posts()
-        .select_related("author", "cover_image")
-        .prefetch_related(
-            "tags", Prefetch("cover_image__renditions", queryset=renditions)
-        )
-        .order_by("-date", "-first_published_at", "-pk")
-    )
 
 
 class BlogIndexPage(RoutablePageMixin, Page):
@@ -86,6 +56,8 @@ class BlogIndexPage(RoutablePageMixin, Page):
         verbose_name = "blog index page"
 
     def get_posts(self):
+        from .selectors import published_posts
+
         return published_posts().child_of(self)
 
     def paginate(self, request, posts):
@@ -126,6 +98,8 @@ class BlogIndexPage(RoutablePageMixin, Page):
 
     def get_sitemap_urls(self, request=None):
         """The index itself plus one entry per tag that has a published post."""
+        from .selectors import live_posts
+
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         tags = (
@@ -152,7 +126,7 @@ class BlogPageTag(TaggedItemBase):
 
 class BlogPage(Page):
     """A post. Drafts, scheduling (go_live_at) and revisions are Wagtail's own;
-    readers only ever see live, public posts (see `published_posts`)."""
+    readers only ever see live, public posts (see `selectors.live_posts`)."""
 
     intro = models.CharField(
         max_length=250, help_text="A sentence or two shown in lists and feeds."
@@ -243,6 +217,8 @@ class BlogPage(Page):
     def similar_posts(self, limit: int = 4):
         """Live posts sharing the most tags with this one, in one query (the tag ids
         are a subquery, not a separate fetch)."""
+        from .selectors import live_posts
+
         tag_ids = BlogPageTag.objects.filter(content_object_id=self.pk).values("tag_id")
         return list(
             live_posts()

@@ -10,7 +10,8 @@ from django.template.loader import render_to_string
 from home import page_cache
 
 from . import widget_cache
-from .models import BlogPage, Comment, live_posts
+from .models import BlogPage, Comment
+from .selectors import live_posts
 
 logger = logging.getLogger(__name__)
 
