@@ -1,14 +1,16 @@
 """Blog pages (index and posts), their tags and readers' comments.
 
-A Wagtail page is its own view: its methods read through `selectors`, which imports
-this module, so the pages import it inside the methods that use it.
+A Wagtail page is its own view: its methods read through `selectors` and write
+through `services`. Those modules (and `forms`) import this one, so the pages import
+them inside the methods that use them, never at the top.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -27,6 +29,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import BlogStreamBlock
+from .ratelimit import client_ip, rate_limited
 from .text import render_markdown
 
 POSTS_PER_PAGE = 10
@@ -126,7 +129,11 @@ class BlogPageTag(TaggedItemBase):
 
 class BlogPage(Page):
     """A post. Drafts, scheduling (go_live_at) and revisions are Wagtail's own;
-    readers only ever see live, public posts (see `selectors.live_posts`)."""
+    readers only ever see live, public posts (see `selectors.live_posts`).
+
+    Readers' comment and share forms post to the post's own URL (the hidden `form`
+    field says which); each handler answers with a redirect on success or the page
+    again with the form's errors."""
 
     intro = models.CharField(
         max_length=250, help_text="A sentence or two shown in lists and feeds."
@@ -250,18 +257,69 @@ class BlogPage(Page):
 
     def serve(self, request, *args, **kwargs):
         if request.method == "POST":
-            from .views import handle_post_form
-
-            response = handle_post_form(request, self)
-            if isinstance(response, HttpResponseRedirect):
-                return response
-            # Invalid form: render the page with the bound form and its errors.
-            return TemplateResponse(
-                request,
-                self.get_template(request),
-                self.get_context(request, **response),
-            )
+            if request.POST.get("form") == "share":
+                return self.serve_share(request)
+            return self.serve_comment(request)
         return super().serve(request, *args, **kwargs)
+
+    def serve_comment(self, request) -> HttpResponse:
+        from . import services
+        from .forms import CommentForm
+
+        form = CommentForm(request.POST, prefix="comment")
+        if form.is_spam():
+            # Look like success to the bot; store nothing.
+            messages.success(request, "Thank you, your comment is awaiting moderation.")
+            return HttpResponseRedirect(self.url + "#comments")
+        if not form.is_valid():
+            return self._serve_with_errors(request, comment_form=form)
+        if _rate_limited(request, "comment"):
+            form.add_error(None, "You have posted several comments just now. "
+                           "Please wait a few minutes and try again.")  # fmt: skip
+            return self._serve_with_errors(request, comment_form=form)
+        comment = services.comment_create(post=self, **form.cleaned_data_for_comment())
+        if comment.active:
+            messages.success(request, "Thank you, your comment is published.")
+        else:
+            messages.success(request, "Thank you, your comment is awaiting moderation.")
+        return HttpResponseRedirect(self.url + "#comments")
+
+    def serve_share(self, request) -> HttpResponse:
+        from . import services
+        from .forms import SharePostForm
+
+        form = SharePostForm(request.POST, prefix="share")
+        if not form.is_valid():
+            return self._serve_with_errors(request, share_form=form)
+        if _rate_limited(request, "share"):
+            form.add_error(None, "You have shared several posts just now. "
+                           "Please wait a while and try again.")  # fmt: skip
+            return self._serve_with_errors(request, share_form=form)
+        data = form.cleaned_data
+        services.post_share_enqueue(
+            post=self,
+            name=data["name"],
+            email=data["email"],
+            to=data["to"],
+            comments=data["comments"],
+        )
+        messages.success(request, f"The post is on its way to {data['to']}.")
+        return HttpResponseRedirect(self.url + "#share")
+
+    def _serve_with_errors(self, request, **bound_forms) -> HttpResponse:
+        """The page again, showing the submitted form with its errors."""
+        return TemplateResponse(
+            request,
+            self.get_template(request),
+            self.get_context(request, **bound_forms),
+        )
+
+
+def _rate_limited(request, scope: str) -> bool:
+    """Count this form post against the client's limit for `scope` (settings'
+    BLOG_RATE_LIMITS). The blog's only use of the rate limiter."""
+    limit, window = settings.BLOG_RATE_LIMITS[scope]
+    return rate_limited(scope, client_ip(request), limit=limit, window=window)
 
 
 class Comment(models.Model):

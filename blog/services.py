@@ -1,10 +1,12 @@
 """Business writes of the blog: comments, share mails, scheduled publishing."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
+from django.db import transaction
 from django.template.loader import render_to_string
 
 from home import page_cache
@@ -37,6 +39,15 @@ def comments_set_active(*, comment_ids: list[int], active: bool) -> int:
     widget_cache.invalidate()  # update() sends no post_save
     page_cache.invalidate()
     return changed
+
+
+def post_share_enqueue(
+    *, post: BlogPage, name: str, email: str, to: str, comments: str
+) -> None:
+    """Have a worker mail the post to `to` once the current transaction commits."""
+    from .tasks import share_post  # tasks import this module
+
+    transaction.on_commit(partial(share_post.delay, post.pk, name, email, to, comments))
 
 
 def post_share_send(
