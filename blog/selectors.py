@@ -4,12 +4,28 @@ The one definition of "published posts" for the whole site: the blog's pages and
 widgets, share mails and the site search all start from `live_posts()`.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, Lookup, OuterRef, Prefetch
 from django.db.models.functions import Length, Substr
 from wagtail.images import get_image_model
 from wagtail.models import PageViewRestriction
 
 from .models import CARD_RENDITION, BlogPage
+
+
+class _OutsideViewRestrictions(Lookup):
+    """A condition on a page's `path` whose SQL is the subquery given as `rhs`.
+
+    Why a lookup: Wagtail's search backend takes a queryset whose filters are all
+    lookups on FilterFields (`path` is one on every page) and refuses a bare
+    `Exists`; wrapping `public_only`'s subquery this way lets the search use the
+    same one-query definition as the blog's lists.
+    """
+
+    lookup_name = "outside_view_restrictions"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(self.rhs)
 
 
 def public_only(queryset):
@@ -18,7 +34,7 @@ def public_only(queryset):
     restricted = PageViewRestriction.objects.filter(
         page__path=Substr(OuterRef("path"), 1, Length("page__path"))
     )
-    return queryset.filter(~Exists(restricted))
+    return queryset.filter(_OutsideViewRestrictions(F("path"), ~Exists(restricted)))
 
 
 def live_posts():
