@@ -15,15 +15,13 @@ from core.mail import mail_send
 from .models import Action, Contact
 
 ACTION_DEDUPE_WINDOW = datetime.timedelta(seconds=60)
-ACTION_ACCOUNT_CREATED = "has created an account"
-ACTION_FOLLOWING = "is following"
 
 
 class EmailTaken(Exception):
     """Another account already uses this e-mail address (in any letter case)."""
 
 
-def action_create(*, user, verb: str, target=None) -> Action | None:
+def action_create(*, user, verb: Action.Verb, target=None) -> Action | None:
     """Record `user verb target` unless the same action was recorded in the last 60 s.
 
     Returns the new Action, or None when it was a duplicate.
@@ -85,7 +83,7 @@ def user_register(
         first_name=first_name,
         last_name=last_name,
     )
-    action_create(user=user, verb=ACTION_ACCOUNT_CREATED)
+    action_create(user=user, verb=Action.Verb.ACCOUNT_CREATED)
     return user
 
 
@@ -117,7 +115,7 @@ def contact_follow(*, user_from, user_to) -> bool:
         user_from=user_from, user_to=user_to
     )
     if created:
-        action_create(user=user_from, verb=ACTION_FOLLOWING, target=user_to)
+        action_create(user=user_from, verb=Action.Verb.FOLLOWING, target=user_to)
     return created
 
 

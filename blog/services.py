@@ -1,15 +1,18 @@
 """Business writes of the blog: comments, share mails, scheduled publishing."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 from core import page_cache
 from core.mail import mail_send
 
 from . import widget_cache
-from .models import BlogPage, Comment, live_posts
+from .models import BlogPage, Comment
+from .selectors import live_posts
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,15 @@ def comments_set_active(*, comment_ids: list[int], active: bool) -> int:
     widget_cache.invalidate()  # update() sends no post_save
     page_cache.invalidate()
     return changed
+
+
+def post_share_enqueue(
+    *, post: BlogPage, name: str, email: str, to: str, comments: str
+) -> None:
+    """Have a worker mail the post to `to` once the current transaction commits."""
+    from .tasks import share_post  # tasks import this module
+
+    transaction.on_commit(partial(share_post.delay, post.pk, name, email, to, comments))
 
 
 def post_share_send(

@@ -60,7 +60,7 @@ def seed(command, scale):
                 [
                     Action(
                         user_id=b.owner_id,
-                        verb="bookmarked",
+                        verb=Action.Verb.BOOKMARKED,
                         target_ct=ct,
                         target_id=b.pk,
                     )
