@@ -385,7 +385,11 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         sock = socket.create_connection(
             (self._ip, self.port), _time_left(self._deadline, self.timeout)
         )
-        sock.settimeout(_time_left(self._deadline, self._read_timeout))
+        try:
+            sock.settimeout(_time_left(self._deadline, self._read_timeout))
+        except BaseException:
+            sock.close()
+            raise
         return sock
 
     def _wrap(self, sock) -> _DeadlineSocket:
@@ -428,17 +432,21 @@ def _open(target: _Target, ip: str, *, connect_timeout, read_timeout, deadline):
         read_timeout=read_timeout,
         deadline=deadline,
     )
-    conn.request(
-        "GET",
-        target.path,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": ", ".join(ALLOWED_TYPES),
-            "Accept-Encoding": "identity",
-            "Connection": "close",
-        },
-    )
-    return conn, conn.getresponse()
+    try:
+        conn.request(
+            "GET",
+            target.path,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": ", ".join(ALLOWED_TYPES),
+                "Accept-Encoding": "identity",
+                "Connection": "close",
+            },
+        )
+        return conn, conn.getresponse()
+    except BaseException:
+        conn.close()  # a timeout or refusal mid-request leaves no socket open
+        raise
 
 
 def _request(target, addresses, *, connect_timeout, read_timeout, deadline):
