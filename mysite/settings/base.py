@@ -295,6 +295,21 @@ WAGTAILDOCS_EXTENSIONS = [
     "zip",
 ]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+
+# --- Pillow's own pixel guard (issue 12, item 5; moves to the images settings) ---
+# Wagtail's upload check decodes the image before counting its pixels (Willow
+# loads it), and its avatar form resizes uploads: only Pillow's guard, which
+# refuses at Image.open time, stops a small file declaring huge dimensions there.
+# Pillow raises above twice MAX_IMAGE_PIXELS: half the site limit puts the refusal
+# exactly at the limit, for every Image.open in web and worker processes. Its
+# warning (from half the limit) says nothing the uploads don't check: silenced.
+import warnings  # noqa: E402
+
+from PIL import Image as PILImage  # noqa: E402
+
+PILImage.MAX_IMAGE_PIXELS = WAGTAILIMAGES_MAX_IMAGE_PIXELS // 2
+warnings.filterwarnings("ignore", category=PILImage.DecompressionBombWarning)
+# --- end of Pillow's pixel guard ---
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No Gravatar avatars in the admin: pages load nothing from outside the site.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
