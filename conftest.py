@@ -81,6 +81,12 @@ def real_png(width: int, height: int) -> bytes:
 
 
 @pytest.fixture
+def png_of():
+    """real_png(width, height) for tests that need other sizes."""
+    return real_png
+
+
+@pytest.fixture
 def pixel_bomb() -> bytes:
     """A 13000 × 13000 palette PNG of about 20 KB (169 million pixels, over the
     site's limit yet under Pillow's default refusal); decoding it for a thumbnail

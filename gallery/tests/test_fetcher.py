@@ -317,6 +317,8 @@ def test_a_real_pixel_bomb_is_refused_without_decoding(
     assert decoded_sizes == []
 
 
+# Silenced in the settings; pytest shows warnings again.
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_pillows_warning_below_the_limit_is_no_refusal(
     allow_site, settings, monkeypatch
 ):
