@@ -10,3 +10,9 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # tests point the SDK here
 STRIPE_CURRENCY = env.str("STRIPE_CURRENCY", default="eur")
+
+# Order confirmation mails to one address per hour (0: no cap); more wait for a
+# later hour, and are dropped if the order is canceled by then.
+ORDERS_CONFIRMATION_MAILS_PER_ADDRESS = env.int(
+    "ORDERS_CONFIRMATION_MAILS_PER_ADDRESS", default=5
+)
