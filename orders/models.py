@@ -57,9 +57,14 @@ class Order(models.Model):
         "the order never held stock (demo and bench rows).",
     )
     # Who placed it, for the limit on pending orders per client: keyed hashes
-    # (salted_hmac), so neither the address nor the session key is stored.
-    client_ip_hash = models.CharField(max_length=64, blank=True, editable=False)
-    client_session_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # (salted_hmac), so neither the address nor the session key is stored. The
+    # database default lets bulk loads (bench's COPY) leave them out.
+    client_ip_hash = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
+    client_session_hash = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
     # One order per checkout form: a double submit finds the order by this token.
     checkout_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Mail bookkeeping: claimed_at marks a send in progress (a lease), sent_at a

@@ -33,12 +33,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="order",
             name="client_ip_hash",
-            field=models.CharField(blank=True, editable=False, max_length=64),
+            field=models.CharField(
+                blank=True, db_default="", default="", editable=False, max_length=64
+            ),
         ),
         migrations.AddField(
             model_name="order",
             name="client_session_hash",
-            field=models.CharField(blank=True, editable=False, max_length=64),
+            field=models.CharField(
+                blank=True, db_default="", default="", editable=False, max_length=64
+            ),
         ),
         migrations.AddField(
             model_name="order",
