@@ -1,5 +1,7 @@
 """Demo orders (paid and unpaid, spread over 30 days) for the admin list, CSV export
-and sales panel. Written directly: no stock is reserved and no mail is queued."""
+and sales panel. Written directly: no stock is reserved and no mail is queued. The
+unpaid ones are canceled, as their stock holds would have run out long ago (a
+pending one would have the beat release stock it never reserved)."""
 
 import random
 import uuid
@@ -47,7 +49,7 @@ def load(command) -> None:
             address=f"{number + 1} Demo Street",
             postal_code=f"{10000 + number}",
             city=city,
-            status=Order.Status.PAID if paid else Order.Status.PENDING,
+            status=Order.Status.PAID if paid else Order.Status.CANCELED,
             paid_at=placed if paid else None,
             stripe_payment_intent_id=f"pi_demo_{number:04d}" if paid else "",
             confirmation_sent_at=placed,

@@ -19,3 +19,17 @@ class InvalidOrderTransition(Exception):
 
 class PaymentExpired(Exception):
     """The order's Checkout Session ran out: the order is canceled, stock released."""
+
+
+class TooManyPendingOrders(Exception):
+    """The client already holds `ORDERS_MAX_PENDING_PER_CLIENT` unpaid orders; the
+    new one was not placed and no stock was taken."""
+
+    def __init__(self, pending: int):
+        super().__init__(f"{pending} orders are already waiting for payment.")
+        self.pending = pending
+
+
+class PaymentUnderway(Exception):
+    """Stripe has taken, or is taking, the payment of the order's Checkout Session:
+    it must not be canceled here; the webhook will mark it paid (or failed)."""

@@ -11,12 +11,15 @@ from django.urls import reverse
 class Order(models.Model):
     """A placed order. `status` is the one record of where it stands (paid or not);
     changes go through `orders.services.checkout.order_transition`, which checks
-    `TRANSITIONS` and raises `InvalidOrderTransition`."""
+    `TRANSITIONS` and raises `InvalidOrderTransition`.
+
+    A pending order holds its units (reserved at checkout) until `hold_expires_at`;
+    then the beat task `orders.order_holds_expire` cancels it and puts them back."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting payment"
         PAID = "paid", "Paid"
-        CANCELED = "canceled", "Canceled (payment expired, stock released)"
+        CANCELED = "canceled", "Canceled (unpaid, stock released)"
 
     TRANSITIONS = {
         Status.PENDING: {Status.PAID, Status.CANCELED},
@@ -47,6 +50,21 @@ class Order(models.Model):
         "Stripe payment", max_length=250, blank=True, help_text="Payment intent id."
     )
     stripe_session_id = models.CharField(max_length=250, blank=True)
+    hold_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While pending, the stock stays reserved until then; empty when "
+        "the order never held stock (demo and bench rows).",
+    )
+    # Who placed it, for the limit on pending orders per client: keyed hashes
+    # (salted_hmac), so neither the address nor the session key is stored. The
+    # database default lets bulk loads (bench's COPY) leave them out.
+    client_ip_hash = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
+    client_session_hash = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
     # One order per checkout form: a double submit finds the order by this token.
     checkout_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Mail bookkeeping: claimed_at marks a send in progress (a lease), sent_at a
@@ -62,7 +80,30 @@ class Order(models.Model):
             models.Index(fields=["-created"]),
             models.Index(fields=["status", "-created"]),
             models.Index(fields=["email"]),
+            # The hold sweep and the per-client limit read pending orders only.
+            models.Index(
+                fields=["hold_expires_at"],
+                condition=models.Q(status="pending"),
+                name="orders_pending_hold_idx",
+            ),
+            models.Index(
+                fields=["client_ip_hash"],
+                condition=models.Q(status="pending"),
+                name="orders_pending_ip_idx",
+            ),
+            models.Index(
+                fields=["client_session_hash"],
+                condition=models.Q(status="pending"),
+                name="orders_pending_session_idx",
+            ),
+            # Refund and dispute webhooks find the order by its payment.
+            models.Index(
+                fields=["stripe_payment_intent_id"],
+                condition=~models.Q(stripe_payment_intent_id=""),
+                name="orders_payment_intent_idx",
+            ),
         ]
+        permissions = [("cancel_order", "Can cancel order")]
 
     def __str__(self):
         return f"Order {self.id}"

@@ -1,13 +1,14 @@
-"""Mail tasks: ids in, a service does the work. Both are idempotent (per-mail sent
-flags claimed atomically), hence late acknowledgement: a killed worker's task runs
-again rather than getting lost. One task per mail kind, named after it."""
+"""Order tasks: ids in, a service does the work. The mail tasks are idempotent
+(per-mail sent flags claimed atomically), hence late acknowledgement: a killed
+worker's task runs again rather than getting lost. One task per mail kind, named
+after it. The beat also runs the two sweeps: unsent mail, and expired stock holds."""
 
 from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
 
-from .services import mail
+from .services import cancel, mail
 
 MAIL_RETRY = {
     "acks_late": True,
@@ -35,3 +36,10 @@ def order_invoice_send(order_id: int) -> bool:
 def sweep_unsent_mail(min_age_seconds: int = 120) -> int:
     """Beat: re-queue mails lost to a broker outage or a killed worker."""
     return mail.mail_sweep_unsent(min_age=timedelta(seconds=min_age_seconds))
+
+
+@shared_task(name="orders.order_holds_expire")
+def order_holds_expire() -> dict[str, int]:
+    """Beat: cancel pending orders whose stock hold ran out, releasing their units
+    once (safe to run twice at once: each cancellation is a conditional UPDATE)."""
+    return cancel.order_holds_expire()

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.ratelimit import client_ip
 from shop.cart import Cart
 
-from .exceptions import EmptyCart, OutOfStock, PaymentExpired
+from .exceptions import EmptyCart, OutOfStock, PaymentExpired, TooManyPendingOrders
 from .forms import OrderCreateForm
 from .models import Order
 from .services.checkout import order_create_from_cart
@@ -32,17 +33,30 @@ def order_create(request):
     if request.method == "POST":
         form = OrderCreateForm(request.POST)
         if form.is_valid():
+            if request.session.session_key is None:
+                request.session.save()  # a key to count this client's orders by
             try:
                 order, _ = order_create_from_cart(
                     cart=cart,
                     customer=form.customer(),
                     token=form.cleaned_data["token"],
+                    client_ip=client_ip(request),
+                    session_key=request.session.session_key,
                 )
             except EmptyCart:
                 messages.error(request, "Your cart is empty.")
                 return redirect("cart:cart_detail")
             except OutOfStock as exc:
                 messages.error(request, f"{exc} Please change your cart.")
+                return redirect("cart:cart_detail")
+            except TooManyPendingOrders as exc:
+                messages.error(
+                    request,
+                    f"You already have {exc.pending} orders waiting for payment. "
+                    "Please pay for one of them, or wait until they expire (unpaid "
+                    f"orders are released after {settings.ORDERS_HOLD_MINUTES} "
+                    "minutes), before placing another. Your cart is kept.",
+                )
                 return redirect("cart:cart_detail")
             cart.clear()
             request.session[ORDER_SESSION_KEY] = order.id
@@ -86,7 +100,9 @@ def payment_process(request):
             )
         except PaymentExpired:
             messages.warning(
-                request, "The payment time for this order ran out; it was canceled."
+                request,
+                "This order can no longer be paid: its payment time ran out or "
+                "it was canceled.",
             )
             return redirect("payment:process")
         except stripe.StripeError:
@@ -135,10 +151,12 @@ def stripe_webhook(request):
 
 
 def invoice_pdf(request, order_id):
-    """The order's PDF invoice, for staff only."""
+    """The order's PDF invoice, for whoever may view orders (`orders.view_order`;
+    superusers have every permission). Being staff alone is not enough: the
+    editors of the blog are staff too."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not request.user.is_staff:
+    if not request.user.has_perm("orders.view_order"):
         raise PermissionDenied
     order = get_object_or_404(Order.objects.prefetch_related("items"), pk=order_id)
     # Imported here: WeasyPrint adds ~20 MB and ~1 s to every process that loads it,

@@ -28,6 +28,18 @@ class ProductQuerySet(SearchableQuerySetMixin, models.QuerySet):
     pass
 
 
+class StockPanel(FieldPanel):
+    """The stock field plus, hidden, the stock the form was loaded with (when the
+    form has it: `shop.forms.ProductAdminForm` applies the edit as a change)."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def get_editable_context_data(self):
+            context = super().get_editable_context_data()
+            if "stock_loaded" in self.form.fields:
+                context["rendered_field"] += self.form["stock_loaded"].as_hidden()
+            return context
+
+
 class Product(index.Indexed, models.Model):
     """A thing we sell. Stock changes only through conditional `UPDATE`s (services),
     so a sale never triggers a search-index rewrite and two buyers never share the
@@ -65,7 +77,11 @@ class Product(index.Indexed, models.Model):
         FieldPanel("image"),
         FieldPanel("description"),
         FieldPanel("price"),
-        FieldPanel("stock"),
+        StockPanel(
+            "stock",
+            help_text="Units on hand; checkout reserves from this. Your edit is "
+            "applied as a change, so units ordered or released meanwhile are kept.",
+        ),
         FieldPanel("available"),
     ]
 

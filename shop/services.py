@@ -1,6 +1,8 @@
 """Business writes for the catalog. The only code that changes `Product.stock`:
-other apps (checkout, payment expiry) reserve and release units through here."""
+other apps (checkout, payment expiry) reserve and release units through here, and
+staff edits in the admin are applied as a change by `product_stock_adjust`."""
 
+from django.db import transaction
 from django.db.models import F
 
 from core import page_cache
@@ -32,3 +34,22 @@ def product_stock_release(*, product_id: int, quantity: int) -> None:
     released = Product.objects.filter(id=product_id).update(stock=F("stock") + quantity)
     if released:
         page_cache.invalidate()
+
+
+def product_stock_adjust(*, product_id: int, change: int) -> int | None:
+    """Add `change` units (negative: take away) to the stock as it is now; returns
+    the new stock, or None (nothing changed) if it would drop below zero.
+
+    For staff editing a product: the form was loaded with some stock, checkouts and
+    cancellations moved it since, and writing the typed number back would undo
+    them (selling units that are gone). Applying the difference keeps both.
+    """
+    with transaction.atomic():
+        adjusted = Product.objects.filter(
+            id=product_id, stock__gte=max(-change, 0)
+        ).update(stock=F("stock") + change)
+        if not adjusted:
+            return None
+        stock = Product.objects.values_list("stock", flat=True).get(id=product_id)
+    page_cache.invalidate()
+    return stock

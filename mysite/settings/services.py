@@ -82,6 +82,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+ORDERS_HOLD_SWEEP_SECONDS = env.int("ORDERS_HOLD_SWEEP_SECONDS", default=60)
 # Every periodic task of the site, run by `celery beat` (make beat / make run).
 CELERY_BEAT_SCHEDULE = {
     # Scheduled publishing: Wagtail's publish_scheduled, every minute.
@@ -94,5 +95,12 @@ CELERY_BEAT_SCHEDULE = {
     "orders-sweep-unsent-mail": {
         "task": "orders.sweep_unsent_mail",
         "schedule": env.int("ORDERS_MAIL_SWEEP_SECONDS", default=300),
+    },
+    # Pending orders past their stock hold are canceled and their units released.
+    "orders-expire-holds": {
+        "task": "orders.order_holds_expire",
+        "schedule": ORDERS_HOLD_SWEEP_SECONDS,
+        # A run still queued when the next one is due is dropped, not piled up.
+        "options": {"expires": ORDERS_HOLD_SWEEP_SECONDS},
     },
 }

@@ -1,7 +1,8 @@
-"""Settings owned by the shop and orders apps: the session cart and Stripe. The
-orders mail sweep is in services.py's CELERY_BEAT_SCHEDULE."""
+"""Settings owned by the shop and orders apps: the session cart, Stripe, and the
+limits that keep strangers from holding the stock. The orders beat tasks are in
+services.py's CELERY_BEAT_SCHEDULE."""
 
-from .environment import env
+from .environment import env, fail
 
 CART_SESSION_ID = "cart"
 
@@ -10,3 +11,18 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # tests point the SDK here
 STRIPE_CURRENCY = env.str("STRIPE_CURRENCY", default="eur")
+
+# How long a pending order keeps its units reserved. Once the shopper opens Stripe
+# Checkout the hold lasts as long as that session (Stripe: 30 min to 24 h), so it
+# is capped at 23 h.
+ORDERS_HOLD_MINUTES = env.int("ORDERS_HOLD_MINUTES", default=30)
+if not 1 <= ORDERS_HOLD_MINUTES <= 23 * 60:
+    fail("ORDERS_HOLD_MINUTES must be between 1 and 1380 (23 hours).")
+# Pending orders one client (same session, or same IP address) may hold at once;
+# 0 turns the limit off.
+ORDERS_MAX_PENDING_PER_CLIENT = env.int("ORDERS_MAX_PENDING_PER_CLIENT", default=3)
+# Order confirmation mails to one address per hour (0: no cap); more wait for a
+# later hour, and are dropped if the order is canceled by then.
+ORDERS_CONFIRMATION_MAILS_PER_ADDRESS = env.int(
+    "ORDERS_CONFIRMATION_MAILS_PER_ADDRESS", default=5
+)

@@ -2,18 +2,30 @@
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from shop.cart import Cart
 from shop.services import product_stock_release, product_stock_reserve
 
-from ..exceptions import EmptyCart, InvalidOrderTransition, OutOfStock
+from ..exceptions import (
+    EmptyCart,
+    InvalidOrderTransition,
+    OutOfStock,
+    TooManyPendingOrders,
+)
 from ..models import Order, OrderItem
 from . import mail
+
+# First key of the PostgreSQL advisory locks that serialise one client's checkouts
+# (the second is taken from the client's hash).
+CLIENT_LOCK_SPACE = 7411
 
 
 def order_lines_total(*, items: Iterable[OrderItem]) -> Decimal:
@@ -23,15 +35,66 @@ def order_lines_total(*, items: Iterable[OrderItem]) -> Decimal:
     return sum((item.get_cost() for item in items), Decimal("0.00"))
 
 
+def client_hash(*, kind: str, value: str) -> str:
+    """A keyed hash of a client's IP address or session key ("" for no value): equal
+    values compare equal, and the database never holds the value itself."""
+    if not value:
+        return ""
+    return salted_hmac(f"orders.client.{kind}", value).hexdigest()[:32]
+
+
+def order_hold_deadline() -> datetime:
+    return timezone.now() + timedelta(minutes=settings.ORDERS_HOLD_MINUTES)
+
+
+def _client_lock_and_count(*, ip_hash: str, session_hash: str) -> int:
+    """Lock this client's checkouts until commit and count its live holds.
+
+    Counting and then inserting is a race (two tabs, or a script, could both see
+    "2 of 3"); a transaction-scoped advisory lock per hash makes the count and the
+    insert one step for the client. Hashes are locked in sorted order, so two
+    checkouts sharing one of them cannot deadlock.
+    """
+    hashes = sorted({ip_hash, session_hash} - {""})
+    with connection.cursor() as cursor:
+        for value in hashes:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [CLIENT_LOCK_SPACE, int(value[:8], 16) - 2**31],
+            )
+    same_client = Q()
+    if ip_hash:
+        same_client |= Q(client_ip_hash=ip_hash)
+    if session_hash:
+        same_client |= Q(client_session_hash=session_hash)
+    if not same_client:
+        return 0
+    return (
+        Order.objects.filter(
+            status=Order.Status.PENDING, hold_expires_at__gt=timezone.now()
+        )
+        .filter(same_client)
+        .count()
+    )
+
+
 def order_create_from_cart(
-    *, cart: Cart, customer: dict, token: uuid.UUID
+    *,
+    cart: Cart,
+    customer: dict,
+    token: uuid.UUID,
+    client_ip: str,
+    session_key: str,
 ) -> tuple[Order, bool]:
     """Place the cart as one order; returns (order, created).
 
     One transaction: current database prices, stock reserved per line by
     `shop.services.product_stock_reserve` (two shoppers racing for the last unit:
-    one wins, the other gets `OutOfStock` and nothing is written). A second submit of
-    the same form (same token) returns the first order. Mail is enqueued after commit.
+    one wins, the other gets `OutOfStock` and nothing is written). The order holds
+    that stock for `ORDERS_HOLD_MINUTES`. A client (same IP address or same
+    session) already holding `ORDERS_MAX_PENDING_PER_CLIENT` unpaid orders gets
+    `TooManyPendingOrders` and nothing is written. A second submit of the same form
+    (same token) returns the first order. Mail is enqueued after commit.
     """
     existing = Order.objects.filter(checkout_token=token).first()
     if existing:
@@ -39,8 +102,18 @@ def order_create_from_cart(
     lines = cart.lines()
     if not lines:
         raise EmptyCart
+    ip_hash = client_hash(kind="ip", value=client_ip)
+    session_hash = client_hash(kind="session", value=session_key)
+    limit = settings.ORDERS_MAX_PENDING_PER_CLIENT
     try:
         with transaction.atomic():
+            pending = _client_lock_and_count(ip_hash=ip_hash, session_hash=session_hash)
+            # A double submit that waited for the lock finds the first order here.
+            existing = Order.objects.filter(checkout_token=token).first()
+            if existing:
+                return existing, False
+            if limit and pending >= limit:
+                raise TooManyPendingOrders(pending)
             items = [
                 OrderItem(
                     product=line.product,
@@ -56,6 +129,9 @@ def order_create_from_cart(
                 checkout_token=token,
                 currency=settings.STRIPE_CURRENCY.lower(),
                 total=order_lines_total(items=items),
+                hold_expires_at=order_hold_deadline(),
+                client_ip_hash=ip_hash,
+                client_session_hash=session_hash,
                 **customer,
             )
             for item in items:
@@ -77,30 +153,45 @@ def order_create_from_cart(
     return order, True
 
 
-def order_transition(*, order: Order, status: str, **changes) -> Order:
+def order_transition(
+    *, order: Order, status: str, only_if: dict | None = None, **changes
+) -> Order:
     """The one way to change an order's status: checks `Order.TRANSITIONS` and writes
-    with a conditional UPDATE so two concurrent changes cannot both succeed."""
+    with a conditional UPDATE so two concurrent changes cannot both succeed.
+
+    `only_if` adds conditions the row must still meet (e.g. the Stripe session the
+    caller expired is still the order's), checked in the same UPDATE.
+    """
     allowed_from = [
         source for source, targets in Order.TRANSITIONS.items() if status in targets
     ]
-    updated = Order.objects.filter(pk=order.pk, status__in=allowed_from).update(
-        status=status, updated=timezone.now(), **changes
+    updated = (
+        Order.objects.filter(pk=order.pk, status__in=allowed_from)
+        .filter(**(only_if or {}))
+        .update(status=status, updated=timezone.now(), **changes)
     )
     if not updated:
         current = list(
             Order.objects.filter(pk=order.pk).values_list("status", flat=True)
         )
         raise InvalidOrderTransition(
-            f"Order {order.pk}: cannot go from {current or 'missing'} to {status}."
+            f"Order {order.pk}: cannot go from {current or 'missing'} to {status}"
+            + (" (it changed meanwhile)." if only_if and current else ".")
         )
     order.refresh_from_db()
     return order
 
 
-def order_cancel_and_release_stock(*, order: Order) -> Order:
-    """Payment expired: cancel (once, by the transition) and put the units back."""
+def order_cancel_and_release_stock(
+    *, order: Order, only_if: dict | None = None
+) -> Order:
+    """Cancel an unpaid order and put its units back, once: of two concurrent
+    cancellations (beat, webhook, staff) only one passes the transition's
+    conditional UPDATE, and only that one releases."""
     with transaction.atomic():
-        order = order_transition(order=order, status=Order.Status.CANCELED)
+        order = order_transition(
+            order=order, status=Order.Status.CANCELED, only_if=only_if
+        )
         for item in order.items.exclude(product=None):
             product_stock_release(product_id=item.product_id, quantity=item.quantity)
     return order

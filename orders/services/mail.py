@@ -1,6 +1,12 @@
 """An order's two mails, by kind: "confirmation" when placed, "invoice" (PDF
 attached) when paid. Each kind has its task (`order_<kind>_send`), its templates
-(`orders/emails/<kind>_*`) and its fields (`<kind>_claimed_at`, `<kind>_sent_at`)."""
+(`orders/emails/<kind>_*`), its fields (`<kind>_claimed_at`, `<kind>_sent_at`) and
+the statuses it is sent in (`MAIL_WHEN`).
+
+Anyone can type any address at checkout, so confirmations to one address are
+capped per hour (`ORDERS_CONFIRMATION_MAILS_PER_ADDRESS`): one over the cap stays
+unsent and the sweep sends it in a later hour, unless the order has been canceled
+by then. The order itself is never refused for it."""
 
 import logging
 from datetime import timedelta
@@ -10,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.mail import mail_send
+from core.ratelimit import rate_limited
 
 from ..models import Order
 
@@ -21,6 +28,12 @@ MAIL_FIELDS = {
     "confirmation": ("confirmation_claimed_at", "confirmation_sent_at"),
     "invoice": ("invoice_claimed_at", "invoice_sent_at"),
 }
+# No "your order is placed" mail once the order is canceled (e.g. a deferred one).
+MAIL_WHEN = {
+    "confirmation": ~Q(status=Order.Status.CANCELED),
+    "invoice": Q(status=Order.Status.PAID),
+}
+CONFIRMATION_CAP_WINDOW = 60 * 60
 
 
 def mail_enqueue(*, kind: str, order_id: int) -> bool:
@@ -55,14 +68,22 @@ def order_send_mail(*, order_id: int, kind: str) -> bool:
     claim = Order.objects.filter(
         Q(**{f"{claimed_field}__isnull": True})
         | Q(**{f"{claimed_field}__lt": now - MAIL_CLAIM_LEASE}),
+        MAIL_WHEN[kind],
         pk=order_id,
         **{f"{sent_field}__isnull": True},
     )
-    if kind == "invoice":
-        claim = claim.filter(status=Order.Status.PAID)
     if not claim.update(**{claimed_field: now}):
         return False
     order = Order.objects.prefetch_related("items").get(pk=order_id)
+    if kind == "confirmation" and _address_over_cap(order.email):
+        Order.objects.filter(pk=order_id).update(**{claimed_field: None})
+        logger.warning(
+            "Order %s: confirmation not sent, its address got %s this hour; "
+            "the sweep retries later",
+            order_id,
+            settings.ORDERS_CONFIRMATION_MAILS_PER_ADDRESS,
+        )
+        return False
     try:
         _mail_send(order=order, kind=kind)
     except BaseException:
@@ -70,6 +91,20 @@ def order_send_mail(*, order_id: int, kind: str) -> bool:
         raise
     Order.objects.filter(pk=order_id).update(**{sent_field: timezone.now()})
     return True
+
+
+def _address_over_cap(address: str) -> bool:
+    """Count one confirmation to `address` and say whether it is over the hourly
+    cap (a Redis counter shared by every worker, see `core.ratelimit`); a cap of
+    0 turns it off."""
+    if not settings.ORDERS_CONFIRMATION_MAILS_PER_ADDRESS:
+        return False
+    return rate_limited(
+        "order-confirmation",
+        address.strip().lower(),
+        limit=settings.ORDERS_CONFIRMATION_MAILS_PER_ADDRESS,
+        window=CONFIRMATION_CAP_WINDOW,
+    )
 
 
 def _mail_send(*, order: Order, kind: str) -> None:
@@ -103,6 +138,7 @@ def mail_sweep_unsent(*, min_age: timedelta = timedelta(minutes=2)) -> int:
         pending = Order.objects.filter(
             Q(**{f"{claimed_field}__isnull": True})
             | Q(**{f"{claimed_field}__lt": now - MAIL_CLAIM_LEASE}),
+            MAIL_WHEN[kind],
             **{f"{sent_field}__isnull": True, f"{since}__lte": now - min_age},
         )
         for order_id in pending.values_list("id", flat=True).iterator(chunk_size=500):

@@ -1,16 +1,18 @@
 """Stripe: the Checkout Session an order is paid through, and the webhook's events."""
 
 import logging
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import stripe
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.converters import id64_or_none
 
-from ..exceptions import PaymentExpired
+from ..exceptions import InvalidOrderTransition, PaymentExpired
 from ..models import Order, StripeEvent
 from . import mail
 from .checkout import order_cancel_and_release_stock, order_transition
@@ -18,6 +20,11 @@ from .checkout import order_cancel_and_release_stock, order_transition
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
+# Stripe takes a Checkout Session's `expires_at` 30 minutes to 24 hours ahead. A
+# hold ending sooner than the minimum is stretched, with a margin for clocks and
+# for a retried request (same idempotency key, so the same `expires_at`).
+STRIPE_MIN_SESSION_LIFETIME = timedelta(minutes=31)
+SESSION_STRETCHED_LIFETIME = timedelta(minutes=35)
 
 
 def to_cents(amount: Decimal) -> int:
@@ -43,9 +50,11 @@ def payment_checkout_session_url(
     """The URL of the order's Stripe Checkout Session, creating it once.
 
     An open session is reused on reload; creation carries an idempotency key per
-    order so a retried request cannot create a second session either. An expired
-    session cancels the order (as its webhook will): a fresh session racing that
-    webhook could take money for a canceled order.
+    order so a retried request cannot create a second session either. The session
+    expires when the order's stock hold does (stretched to Stripe's 30-minute
+    minimum if need be), so the hold and the payment page end together. An expired
+    session or hold cancels the order (as its webhook or the beat will): a fresh
+    session racing that could take money for a canceled order.
     """
     client = stripe_client()
     if order.stripe_session_id:
@@ -54,11 +63,13 @@ def payment_checkout_session_url(
             return session.url
         if session.status == "complete":
             return success_url  # paid; the webhook marks the order
-        with transaction.atomic():
-            locked = Order.objects.select_for_update().get(pk=order.pk)
-            if locked.status == Order.Status.PENDING:
-                order_cancel_and_release_stock(order=locked)
+        _cancel_if_pending(
+            order=order, only_if={"stripe_session_id": order.stripe_session_id}
+        )
         raise PaymentExpired
+    expires_at = _hold_for_payment(order=order)
+    if expires_at is None:
+        return success_url  # paid meanwhile
     items = list(order.items.all())
     params = {
         "mode": "payment",
@@ -66,6 +77,7 @@ def payment_checkout_session_url(
         "customer_email": order.email,
         "success_url": success_url,
         "cancel_url": cancel_url,
+        "expires_at": int(expires_at.timestamp()),
         "metadata": {"order_id": str(order.id)},
         "line_items": [
             {
@@ -83,9 +95,74 @@ def payment_checkout_session_url(
     session = client.v1.checkout.sessions.create(
         params=params, options={"idempotency_key": key}
     )
-    Order.objects.filter(pk=order.pk).update(stripe_session_id=session.id)
+    attached = (
+        Order.objects.filter(pk=order.pk, status=Order.Status.PENDING)
+        .filter(Q(stripe_session_id="") | Q(stripe_session_id=session.id))
+        .update(stripe_session_id=session.id)
+    )
+    if not attached:
+        # Canceled (by staff) while Stripe made the session: it must not be paid.
+        try:
+            payment_session_expire(session_id=session.id)
+        except stripe.StripeError:
+            logger.exception(
+                "Order %s was canceled but its new session %s could not be expired",
+                order.pk,
+                session.id,
+            )
+        raise PaymentExpired
     order.stripe_session_id = session.id
     return session.url
+
+
+def _cancel_if_pending(*, order: Order, only_if: dict) -> None:
+    try:
+        order_cancel_and_release_stock(order=order, only_if=only_if)
+    except InvalidOrderTransition:
+        pass  # already canceled (or paid) by someone else
+
+
+def _hold_for_payment(*, order: Order) -> datetime | None:
+    """When the order's Checkout Session must expire: the end of its hold, pushed
+    to Stripe's minimum (30 minutes ahead) when it ends sooner; the new end is
+    stored first, so the beat does not cancel the order while the shopper pays.
+    None if the order is paid meanwhile; `PaymentExpired` (the order canceled) if
+    the hold has already run out. No network call is made under the row lock."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status == Order.Status.PAID:
+            return None
+        ran_out = locked.status != Order.Status.PENDING or (
+            locked.hold_expires_at is not None and locked.hold_expires_at <= now
+        )
+        if not ran_out:
+            hold = locked.hold_expires_at
+            if hold is None or hold < now + STRIPE_MIN_SESSION_LIFETIME:
+                hold = now + SESSION_STRETCHED_LIFETIME
+                Order.objects.filter(pk=order.pk).update(hold_expires_at=hold)
+            return hold
+    _cancel_if_pending(order=order, only_if={"stripe_session_id": ""})
+    raise PaymentExpired
+
+
+def payment_session_expire(*, session_id: str) -> str:
+    """Make a Checkout Session unpayable; returns its status afterwards: "expired"
+    (now or before), or "complete" when the shopper has paid or a payment is under
+    way (the webhook will tell). Stripe refuses to expire a session that is not
+    open, so its answer is then read back. `stripe.StripeError` when Stripe
+    cannot be reached: nothing is known, so nothing may be canceled."""
+    client = stripe_client()
+    try:
+        session = client.v1.checkout.sessions.expire(session_id)
+    except stripe.InvalidRequestError:
+        try:
+            session = client.v1.checkout.sessions.retrieve(session_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404:
+                return "expired"  # Stripe has no such session: nobody can pay it
+            raise
+    return session.status
 
 
 def order_mark_paid(*, order: Order, payment_intent: str) -> Order:
@@ -134,6 +211,16 @@ def _on_session_completed(session) -> str:
     order = _order_for_session(session)
     if order is None:
         return "unknown-order"
+    if order.status == Order.Status.CANCELED:
+        # Should not happen (a session is expired before its order is canceled),
+        # but if it does the shopper paid for units that are back on sale.
+        logger.error(
+            "Order %s is canceled but Stripe took its payment %s: refund it in the "
+            "Stripe dashboard",
+            order.pk,
+            session.get("payment_intent"),
+        )
+        return "order-canceled"
     if order.status != Order.Status.PENDING:
         logger.warning(
             "Order %s is %s; completed session ignored", order.pk, order.status
@@ -157,18 +244,75 @@ def _on_session_completed(session) -> str:
     return "paid"
 
 
-def _on_session_expired(session) -> str:
+def _on_session_ended_unpaid(session) -> str:
+    """The session expired, or its delayed payment (e.g. a bank debit) failed:
+    either way it can no longer pay the order, so the order is canceled and its
+    stock put back, once. Only for the session the order is tied to now: an event
+    about an older session must not cancel an order that moved on to another."""
     order = _order_for_session(session)
     if order is None:
         return "unknown-order"
     if order.status != Order.Status.PENDING:
         return f"order-{order.status}"
-    order_cancel_and_release_stock(order=order)
+    if session.get("id") != order.stripe_session_id:
+        logger.warning(
+            "Order %s: event for session %s, but its session is %s; ignored",
+            order.pk,
+            session.get("id"),
+            order.stripe_session_id or "none",
+        )
+        return "other-session"
+    order_cancel_and_release_stock(
+        order=order, only_if={"stripe_session_id": order.stripe_session_id}
+    )
     return "canceled"
+
+
+def _order_for_payment(obj) -> Order | None:
+    payment_intent = str(obj.get("payment_intent") or "")
+    if not payment_intent:
+        return None
+    return Order.objects.filter(stripe_payment_intent_id=payment_intent).first()
+
+
+def _on_charge_refunded(charge) -> str:
+    """Logged for staff; recording refunds on the order is the refund feature's."""
+    order = _order_for_payment(charge)
+    logger.warning(
+        "Stripe refunded %s of %s %s on charge %s (payment %s, order %s); "
+        "the order is unchanged",
+        charge.get("amount_refunded"),
+        charge.get("amount"),
+        charge.get("currency"),
+        charge.get("id"),
+        charge.get("payment_intent"),
+        order.pk if order else "unknown",
+    )
+    return "refund-logged" if order else "unknown-order"
+
+
+def _on_dispute_created(dispute) -> str:
+    """A chargeback: money is held back until staff answer it in Stripe."""
+    order = _order_for_payment(dispute)
+    logger.error(
+        "Stripe dispute %s (%s) over %s %s on charge %s (payment %s, order %s): "
+        "answer it in the Stripe dashboard",
+        dispute.get("id"),
+        dispute.get("reason"),
+        dispute.get("amount"),
+        dispute.get("currency"),
+        dispute.get("charge"),
+        dispute.get("payment_intent"),
+        order.pk if order else "unknown",
+    )
+    return "dispute-logged" if order else "unknown-order"
 
 
 _EVENT_HANDLERS = {
     "checkout.session.completed": _on_session_completed,
     "checkout.session.async_payment_succeeded": _on_session_completed,
-    "checkout.session.expired": _on_session_expired,
+    "checkout.session.async_payment_failed": _on_session_ended_unpaid,
+    "checkout.session.expired": _on_session_ended_unpaid,
+    "charge.refunded": _on_charge_refunded,
+    "charge.dispute.created": _on_dispute_created,
 }

@@ -1,9 +1,11 @@
 """A small stand-in for Stripe's API and hosted Checkout page, spoken to over HTTP by
 the real `stripe` SDK (tests set STRIPE_API_BASE to it) and by browsers.
 
-Implements: POST /v1/checkout/sessions (form-encoded, Idempotency-Key honoured),
-GET /v1/checkout/sessions/<id>, POST /v1/checkout/sessions/<id>/expire, and the
-hosted page at the session's `url` with a Pay button (posts a correctly signed
+Implements: POST /v1/checkout/sessions (form-encoded, Idempotency-Key honoured,
+`expires_at` checked against Stripe's 30 minutes to 24 hours), GET
+/v1/checkout/sessions/<id>, POST /v1/checkout/sessions/<id>/expire (400 with
+Stripe's message unless the session is open, 404 for an unknown one), and the hosted
+page at the session's `url` with a Pay button (posts a correctly signed
 `checkout.session.completed` webhook to `webhook_url`, then redirects to
 success_url) and a Cancel link (redirects to cancel_url).
 """
@@ -38,6 +40,19 @@ def make_event(event_type: str, obj: dict, event_id: str | None = None) -> dict:
         "type": event_type,
         "data": {"object": obj},
     }
+
+
+def expires_at_problem(value) -> str:
+    """Stripe's rule for a Checkout Session's `expires_at`: 30 minutes to 24 hours
+    from now (an empty string when the value is absent or fine)."""
+    if value is None:
+        return ""
+    ahead = int(value) - time.time()
+    if ahead < 30 * 60:
+        return "The expires_at timestamp must be at least 30 minutes from now."
+    if ahead > 24 * 60 * 60:
+        return "The expires_at timestamp must be less than 24 hours from now."
+    return ""
 
 
 def unflatten(pairs: list[tuple[str, str]]) -> dict:
@@ -113,22 +128,26 @@ class FakeStripe:
             "success_url": params.get("success_url"),
             "cancel_url": params.get("cancel_url"),
             "payment_intent": None,
+            "expires_at": int(params.get("expires_at") or time.time() + 86400),
             "url": f"{self.base_url}/pay/{session_id}",
             "line_items_sent": items,
         }
         self.sessions[session_id] = session
         return session
 
-    def complete(self, session_id: str) -> dict:
-        """Mark paid and deliver the signed webhook, as Stripe does after payment."""
-        session = self.sessions[session_id]
-        session.update(
-            status="complete",
-            payment_status="paid",
-            payment_intent=f"pi_{secrets.token_hex(12)}",
-        )
+    def complete(self, session_id: str, *, deliver: bool = True) -> dict:
+        """Mark paid and deliver the signed webhook, as Stripe does after payment
+        (`deliver=False`: the webhook is late, still on its way)."""
+        with self.lock:
+            session = self.sessions[session_id]
+            session.update(
+                status="complete",
+                payment_status="paid",
+                payment_intent=f"pi_{secrets.token_hex(12)}",
+            )
         event = make_event("checkout.session.completed", dict(session))
-        self.deliver(event)
+        if deliver:
+            self.deliver(event)
         return event
 
     def deliver(self, event: dict) -> int:
@@ -230,9 +249,11 @@ class FakeStripe:
                             return self._send_json(
                                 status, stored, {"Idempotent-Replayed": "true"}
                             )
-                        session = fake.create_session(
-                            unflatten(parse_qsl(body.decode()))
-                        )
+                        params = unflatten(parse_qsl(body.decode()))
+                        problem = expires_at_problem(params.get("expires_at"))
+                        if problem:
+                            return self._error(400, problem)
+                        session = fake.create_session(params)
                         if key:
                             fake.idempotent[key] = (200, session)
                     return self._send_json(200, session)
@@ -241,10 +262,21 @@ class FakeStripe:
                 ):
                     if not self._authorised():
                         return
-                    session = fake.sessions.get(parts[3])
-                    if session is None:
-                        return self._error(404, "No such checkout.session")
-                    session["status"] = "expired"
+                    with fake.lock:
+                        session = fake.sessions.get(parts[3])
+                        if session is None:
+                            return self._error(
+                                404, f"No such checkout.session: '{parts[3]}'"
+                            )
+                        if session["status"] != "open":
+                            # Stripe's own answer for a paid or expired session.
+                            return self._error(
+                                400,
+                                'Only Checkout Sessions with a status in ["open"] '
+                                "can be expired. This Checkout Session has a status "
+                                f"of `{session['status']}`.",
+                            )
+                        session["status"] = "expired"
                     return self._send_json(200, session)
                 if parts[0] == "pay" and len(parts) == 3 and parts[2] == "confirm":
                     session = fake.sessions.get(parts[1])

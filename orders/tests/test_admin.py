@@ -7,11 +7,16 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.test import Client
 from django.utils import timezone
 
 from orders.exports import escape_cell
 from orders.models import Order
+from orders.services.payment import payment_checkout_session_url
 from orders.tests.factories import OrderFactory, OrderItemFactory, order_with_items
+from shop.models import Product
 from shop.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +173,124 @@ def test_csv_export_keeps_each_orders_items_across_chunks(staff, monkeypatch):
             for i in order.items.order_by("id")
         )
         assert by_id[str(order.id)]["Items"] == expected
+
+
+def staff_member(*codenames):
+    """A staff member who may use the admin and has the given order permissions."""
+    user = get_user_model().objects.create_user(
+        f"clerk-{'-'.join(codenames) or 'none'}",
+        "clerk@example.com",
+        "x",
+        is_staff=True,
+    )
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="orders", codename__in=codenames
+        ),
+    )
+    return user
+
+
+def cancel_url(order) -> str:
+    return f"/admin/orders/order/cancel/{order.pk}/"
+
+
+def shown_messages(response) -> str:
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+class TestStaffCancel:
+    def test_the_button_shows_only_on_pending_orders(self, staff):
+        pending = order_with_items(1)
+        paid = order_with_items(1, status=Order.Status.PAID)
+        html = staff.get(f"/admin/orders/order/inspect/{pending.pk}/").content.decode()
+        assert f'href="{cancel_url(pending)}"' in html and "Cancel order" in html
+        html = staff.get(f"/admin/orders/order/inspect/{paid.pk}/").content.decode()
+        assert "Cancel order" not in html
+        # …and the URL refuses with a message, changing nothing.
+        response = staff.post(cancel_url(paid))
+        assert response.status_code == 302
+        assert "not possible" in shown_messages(response)
+        assert Order.objects.get(pk=paid.pk).status == Order.Status.PAID
+
+    def test_confirm_then_cancel_releases_the_stock_and_closes_stripe(
+        self, staff, fake_stripe
+    ):
+        order = order_with_items(2)
+        payment_checkout_session_url(
+            order=order, success_url="http://s/ok/", cancel_url="http://s/no/"
+        )
+        order.refresh_from_db()
+        before = {i.product_id: i.product.stock for i in order.items.all()}
+        page = staff.get(cancel_url(order))
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert 'method="post"' in html and "csrfmiddlewaretoken" in html
+        assert "Yes, cancel the order" in html
+        assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING
+
+        response = staff.post(cancel_url(order))
+        assert response["Location"] == f"/admin/orders/order/inspect/{order.pk}/"
+        assert "canceled" in shown_messages(response)
+        order.refresh_from_db()
+        assert order.status == Order.Status.CANCELED
+        for product_id, stock in before.items():
+            assert Product.objects.get(pk=product_id).stock == stock + 2
+        assert fake_stripe.sessions[order.stripe_session_id]["status"] == "expired"
+        # Twice: refused, released once.
+        assert "not possible" in shown_messages(staff.post(cancel_url(order)))
+        for product_id, stock in before.items():
+            assert Product.objects.get(pk=product_id).stock == stock + 2
+
+    def test_a_payment_stripe_already_took_is_not_canceled(self, staff, fake_stripe):
+        order = order_with_items(1)
+        payment_checkout_session_url(
+            order=order, success_url="http://s/ok/", cancel_url="http://s/no/"
+        )
+        order.refresh_from_db()
+        fake_stripe.complete(order.stripe_session_id, deliver=False)
+        stock = Product.objects.get(pk=order.items.get().product_id).stock
+        response = staff.post(cancel_url(order))
+        assert "Not canceled: Stripe reports the payment" in shown_messages(response)
+        order.refresh_from_db()
+        assert order.status == Order.Status.PENDING
+        assert Product.objects.get(pk=order.items.get().product_id).stock == stock
+
+    def test_stripe_unreachable_changes_nothing(self, staff, fake_stripe, settings):
+        order = order_with_items(1, stripe_session_id="cs_test_somewhere")
+        settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+        response = staff.post(cancel_url(order))
+        assert "could not be reached" in shown_messages(response)
+        assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING
+
+    def test_staff_without_the_permission_get_403(self, client):
+        order = order_with_items(1)
+        client.force_login(staff_member("view_order"))
+        html = client.get(f"/admin/orders/order/inspect/{order.pk}/").content.decode()
+        assert "Cancel order" not in html
+        assert client.get(cancel_url(order)).status_code == 403
+        assert client.post(cancel_url(order)).status_code == 403
+        assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING
+
+    def test_staff_with_the_permission_may_cancel(self, client):
+        order = order_with_items(1)
+        client.force_login(staff_member("view_order", "cancel_order"))
+        html = client.get(f"/admin/orders/order/inspect/{order.pk}/").content.decode()
+        assert "Cancel order" in html
+        client.post(cancel_url(order))
+        assert Order.objects.get(pk=order.pk).status == Order.Status.CANCELED
+
+    def test_a_post_without_the_csrf_token_is_refused(self):
+        order = order_with_items(1)
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(
+            get_user_model().objects.create_superuser("root", "r@example.com", "x")
+        )
+        assert browser.post(cancel_url(order)).status_code == 403
+        assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING
+
+    def test_the_permission_can_be_given_to_a_group_in_the_admin(self, staff):
+        permission = Permission.objects.get(codename="cancel_order")
+        html = staff.get("/admin/groups/new/").content.decode()
+        assert f'name="permissions" value="{permission.pk}"' in html

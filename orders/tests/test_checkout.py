@@ -2,6 +2,7 @@
 
 import threading
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from orders.exceptions import InvalidOrderTransition
 from orders.models import Order
@@ -165,3 +167,120 @@ def test_simultaneous_double_submit_creates_one_order():
     assert [r["Location"] for r in responses] == ["/payment/process/"] * 2
     assert Order.objects.count() == 1
     assert Product.objects.get(pk=product.pk).stock == 3
+
+
+def pending_orders_message(response) -> str:
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+@pytest.mark.django_db
+class TestPendingOrdersPerClient:
+    """A client (same session, or same IP address) may hold at most
+    ORDERS_MAX_PENDING_PER_CLIENT unpaid orders: a script cannot sell the shop out."""
+
+    def test_the_fourth_pending_order_is_refused_and_nothing_is_taken(self, client):
+        product = ProductFactory(stock=10)
+        for _ in range(3):
+            add(client, product, 1)
+            assert checkout(client)["Location"] == "/payment/process/"
+        add(client, product, 2)
+        response = checkout(client)
+        assert response["Location"] == "/cart/"
+        assert "already have 3 orders waiting for payment" in (
+            pending_orders_message(response)
+        )
+        assert Order.objects.count() == 3
+        assert Product.objects.get(pk=product.pk).stock == 7
+        assert (
+            client.session[settings.CART_SESSION_ID][str(product.id)]["quantity"] == 2
+        )
+
+    def test_new_sessions_from_one_address_share_the_limit(self, settings):
+        settings.ORDERS_MAX_PENDING_PER_CLIENT = 2
+        product = ProductFactory(stock=10)
+        shoppers = [Client(REMOTE_ADDR="203.0.113.7") for _ in range(3)]
+        for shopper in shoppers:
+            add(shopper, product, 1)
+        assert checkout(shoppers[0])["Location"] == "/payment/process/"
+        assert checkout(shoppers[1])["Location"] == "/payment/process/"
+        assert checkout(shoppers[2])["Location"] == "/cart/"
+        elsewhere = Client(REMOTE_ADDR="198.51.100.9")
+        add(elsewhere, product, 1)
+        assert checkout(elsewhere)["Location"] == "/payment/process/"
+        assert Product.objects.get(pk=product.pk).stock == 7
+
+    def test_one_session_from_new_addresses_shares_the_limit(self, settings):
+        settings.ORDERS_MAX_PENDING_PER_CLIENT = 1
+        product = ProductFactory(stock=10)
+        shopper = Client()
+        add(shopper, product, 1)
+        data = {**CUSTOMER, "token": str(uuid.uuid4())}
+        first = shopper.post("/orders/create/", data, REMOTE_ADDR="203.0.113.1")
+        assert first["Location"] == "/payment/process/"
+        add(shopper, product, 1)
+        data["token"] = str(uuid.uuid4())
+        second = shopper.post("/orders/create/", data, REMOTE_ADDR="203.0.113.2")
+        assert second["Location"] == "/cart/"
+        assert Order.objects.count() == 1
+
+    def test_paid_canceled_and_expired_orders_do_not_count(self, client, settings):
+        settings.ORDERS_MAX_PENDING_PER_CLIENT = 1
+        product = ProductFactory(stock=10)
+        for status in (Order.Status.PAID, Order.Status.CANCELED, "expired"):
+            add(client, product, 1)
+            assert checkout(client)["Location"] == "/payment/process/"
+            order = Order.objects.latest("id")
+            if status == "expired":
+                order.hold_expires_at = timezone.now() - timedelta(seconds=1)
+            else:
+                order.status = status
+            order.save()
+        add(client, product, 1)
+        assert checkout(client)["Location"] == "/payment/process/"
+        assert Order.objects.count() == 4
+
+    def test_a_double_submit_at_the_limit_still_finds_its_order(self, client, settings):
+        settings.ORDERS_MAX_PENDING_PER_CLIENT = 1
+        add(client, ProductFactory(stock=5), 1)
+        token = uuid.uuid4()
+        assert checkout(client, token)["Location"] == "/payment/process/"
+        assert checkout(client, token)["Location"] == "/payment/process/"
+        assert Order.objects.count() == 1
+
+    def test_the_order_stores_no_address_or_session_key(self, client):
+        add(client, ProductFactory(stock=5), 1)
+        checkout(client)
+        order = Order.objects.get()
+        stored = f"{order.client_ip_hash} {order.client_session_hash}"
+        assert order.client_ip_hash and order.client_session_hash
+        assert "127.0.0.1" not in stored
+        assert client.session.session_key not in stored
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_checkouts_from_one_address_stop_at_the_limit():
+    """Five scripts from one address at once (each its own session): the count and
+    the insert are one step per client, so exactly three orders are placed."""
+    product = ProductFactory(stock=50)
+    shoppers = [Client(REMOTE_ADDR="203.0.113.50") for _ in range(5)]
+    for shopper in shoppers:
+        add(shopper, product, 2)
+    barrier = threading.Barrier(len(shoppers))
+    responses = [None] * len(shoppers)
+
+    def buy(index):
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = checkout(shoppers[index])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy, args=(i,)) for i in range(len(shoppers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    locations = sorted(response["Location"] for response in responses)
+    assert locations == ["/cart/"] * 2 + ["/payment/process/"] * 3
+    assert Order.objects.count() == 3
+    assert Product.objects.get(pk=product.pk).stock == 44

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from pypdf import PdfReader
 
 from orders.services.checkout import order_lines_total
@@ -59,22 +60,30 @@ def test_fetcher_serves_our_static_files_only():
             fetcher.fetch(url)
 
 
-def test_invoice_download_requires_staff(client, order):
+def test_invoice_download_requires_the_order_view_permission(client, order):
     url = f"/orders/{order.id}/invoice.pdf"
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     User = get_user_model()
     client.force_login(User.objects.create_user("shopper", "s@example.com", "x"))
     assert client.get(url).status_code == 403
-    client.force_login(
-        User.objects.create_user("clerk", "c@example.com", "x", is_staff=True)
+    # Staff, e.g. a blog editor, but not allowed to see orders.
+    editor = User.objects.create_user("editor", "e@example.com", "x", is_staff=True)
+    client.force_login(editor)
+    assert client.get(url).status_code == 403
+    clerk = User.objects.create_user("clerk", "c@example.com", "x")
+    clerk.user_permissions.add(
+        Permission.objects.get(content_type__app_label="orders", codename="view_order")
     )
+    client.force_login(clerk)
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert order.number in pdf_text(response.content)
     assert client.get("/orders/999999/invoice.pdf").status_code == 404
     assert client.get(f"/orders/{10**30}/invoice.pdf").status_code == 404
+    client.force_login(User.objects.create_superuser("root", "r@example.com", "x"))
+    assert client.get(url).status_code == 200
 
 
 def test_fetcher_finds_the_hashed_stylesheet_of_the_manifest_storage(

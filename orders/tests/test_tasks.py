@@ -147,3 +147,44 @@ def test_mail_tasks_are_late_acked_and_retry_with_backoff():
         assert task.acks_late is True
         assert task.retry_backoff and task.max_retries >= 5
     assert "orders-sweep-unsent-mail" in app.conf.beat_schedule
+
+
+@pytest.mark.django_db
+def test_confirmations_to_one_address_are_capped_per_hour_and_orders_kept(settings):
+    """A stranger typing someone's address at checkout cannot make the shop mail it
+    again and again: over the cap the mail waits (unsent, unclaimed) for a later
+    hour; the orders are all there."""
+    settings.ORDERS_CONFIRMATION_MAILS_PER_ADDRESS = 2
+    orders = [
+        order_with_items(1, email=address)
+        for address in (
+            "Victim@Example.com",
+            "victim@example.com ",
+            "victim@EXAMPLE.com",
+        )
+    ]
+    sent = [
+        mail_services.order_send_mail(order_id=order.id, kind="confirmation")
+        for order in orders
+    ]
+    assert sent == [True, True, False]
+    assert len(mail.outbox) == 2
+    held_back = Order.objects.get(pk=orders[2].pk)
+    assert held_back.confirmation_sent_at is None
+    assert held_back.confirmation_claimed_at is None  # the sweep may retry it
+    other = order_with_items(1, email="someone.else@example.com")
+    assert mail_services.order_send_mail(order_id=other.id, kind="confirmation")
+    assert Order.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_canceled_order_gets_no_confirmation_and_is_not_swept():
+    order = order_with_items(1, status=Order.Status.CANCELED)
+    Order.objects.filter(pk=order.pk).update(
+        created=timezone.now() - timedelta(hours=1)
+    )
+    assert (
+        mail_services.order_send_mail(order_id=order.id, kind="confirmation") is False
+    )
+    assert mail_services.mail_sweep_unsent(min_age=timedelta(0)) == 0
+    assert mail.outbox == []

@@ -169,7 +169,7 @@ def test_unpaid_completion_waits(client):
 
 
 def test_expired_session_releases_stock_once(client):
-    order = order_with_items(2)
+    order = order_with_items(2, stripe_session_id="cs_test_123")
     products = [item.product for item in order.items.all()]
     before = {p.pk: Product.objects.get(pk=p.pk).stock for p in products}
     expired = session_object(order, status="expired", payment_status="unpaid")
@@ -196,11 +196,93 @@ def test_out_of_order_events_do_nothing_wrong(client):
     assert paid_order.is_paid and paid_order.status == Order.Status.PAID
     assert Product.objects.get(pk=paid_order.items.get().product_id).stock == stock
 
-    expired_order = order_with_items(1)
+    expired_order = order_with_items(1, stripe_session_id="cs_test_123")
     post(client, make_event("checkout.session.expired", session_object(expired_order)))
     assert post(client, completed(expired_order)).status_code == 200
     expired_order.refresh_from_db()
     assert not expired_order.is_paid and expired_order.status == Order.Status.CANCELED
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    ["checkout.session.expired", "checkout.session.async_payment_failed"],
+)
+def test_an_event_about_an_older_session_leaves_the_order_alone(client, event_type):
+    """The order moved on to another session: the old one ending must not cancel
+    it (nor release its stock)."""
+    order = order_with_items(1, stripe_session_id="cs_test_current")
+    stock = Product.objects.get(pk=order.items.get().product_id).stock
+    old = session_object(order, id="cs_test_old", payment_status="unpaid")
+    response = post(client, make_event(event_type, old))
+    assert response.status_code == 200 and response.content == b"other-session"
+    assert_untouched(order)
+    assert Product.objects.get(pk=order.items.get().product_id).stock == stock
+
+
+def test_a_failed_delayed_payment_cancels_and_releases_once(client):
+    """A bank debit that fails after Checkout completed: that session can no longer
+    pay the order, so its stock goes back (issue 12's choice; the shopper may order
+    again)."""
+    order = order_with_items(2, stripe_session_id="cs_test_123")
+    before = {
+        i.product_id: Product.objects.get(pk=i.product_id).stock
+        for i in order.items.all()
+    }
+    failed = session_object(order, status="complete", payment_status="unpaid")
+    for _ in range(2):  # Stripe may send it again under a new id
+        response = post(
+            client, make_event("checkout.session.async_payment_failed", failed)
+        )
+        assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELED
+    for product_id, stock in before.items():
+        assert Product.objects.get(pk=product_id).stock == stock + 2
+
+
+def test_refunds_and_disputes_are_logged_with_their_order(client, caplog):
+    order = order_with_items(1, status=Order.Status.PAID)
+    Order.objects.filter(pk=order.pk).update(stripe_payment_intent_id="pi_paid_1")
+    charge = {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_intent": "pi_paid_1",
+        "amount": 2000,
+        "amount_refunded": 500,
+        "currency": "eur",
+    }
+    dispute = {
+        "id": "dp_1",
+        "object": "dispute",
+        "charge": "ch_1",
+        "payment_intent": "pi_paid_1",
+        "amount": 2000,
+        "currency": "eur",
+        "reason": "fraudulent",
+    }
+    with caplog.at_level(logging.WARNING, logger="orders.services.payment"):
+        refunded = post(client, make_event("charge.refunded", charge))
+        disputed = post(client, make_event("charge.dispute.created", dispute))
+        unknown = post(
+            client,
+            make_event("charge.refunded", {**charge, "payment_intent": "pi_nobody"}),
+        )
+    assert refunded.content == b"refund-logged"
+    assert disputed.content == b"dispute-logged"
+    assert unknown.status_code == 200 and unknown.content == b"unknown-order"
+    by_level = {(r.levelname, r.getMessage()) for r in caplog.records}
+    assert any(
+        level == "WARNING"
+        and "refunded 500 of 2000" in text
+        and f"order {order.pk}" in text
+        for level, text in by_level
+    )
+    assert any(
+        level == "ERROR" and "dp_1" in text and f"order {order.pk}" in text
+        for level, text in by_level
+    )
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID  # recording refunds is issue 14's
 
 
 def test_other_event_types_are_recorded_and_ignored(client):
