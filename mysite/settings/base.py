@@ -362,6 +362,9 @@ BLOG_RATE_LIMITS = {
         env.int("BLOG_SHARE_RATE_WINDOW", default=3600),
     ),
 }
+# Site search (search/cache.py): seconds a results fragment is kept for anonymous
+# visitors; 0 turns the cache off. Changes show to them within this time.
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
 # Scheduled publishing: Wagtail's publish_scheduled, run by Celery beat every minute.
 CELERY_BEAT_SCHEDULE["blog-publish-scheduled"] = {
     "task": "blog.tasks.publish_scheduled",
