@@ -78,6 +78,26 @@ def test_the_search_filter_and_the_join_back_can_use_their_indexes(seeded):
 
 
 @pytest.mark.django_db
+def test_the_typo_fallback_can_use_its_trigram_indexes(seeded):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # small tables, as above
+    for table, column in [
+        ("wagtailcore_page", "title"),
+        ("shop_product", "name"),
+        ("gallery_bookmark", "title"),
+    ]:
+        plan = explain(
+            f"SELECT 1 FROM {table} WHERE {column} %%> %s",  # noqa: S608
+            ["wagtial"],
+        )
+        assert f"search_{table}_{column}_trgm" in plan, plan
+    # The measurement's own helpers run: the raw query finds the titled posts
+    # (one in 50 of the seeded posts says "Wagtail"), the plan is of the posts.
+    assert measurements.raw_fuzzy_search("wagtial")
+    assert "wagtailcore_page" in measurements.fuzzy_plan("wagtial")
+
+
+@pytest.mark.django_db
 def test_raw_query_finds_the_posts_the_site_search_counts(seeded):
     count, top = measurements.raw_search("django")
     outcome = site_search("django", kind="posts")
