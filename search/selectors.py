@@ -162,11 +162,20 @@ def fuzzy_group(source: SearchSource, public, query: str) -> Group:
 
 @contextmanager
 def similarity_threshold():
-    """pg_trgm's `%>` matches at `pg_trgm.word_similarity_threshold` (0.6 unless
-    set); ours is FUZZY_THRESHOLD, set for this transaction only."""
+    """Settings for the fallback's statements, for this transaction only:
+
+    - pg_trgm's `%>` matches at `pg_trgm.word_similarity_threshold` (0.6 unless
+      set); ours is FUZZY_THRESHOLD.
+    - No sequential scans: pg_trgm declares its similarity functions as cheap as
+      `=`, so on a few thousand rows the planner reads the whole table and computes
+      the similarity of every title rather than ask the trigram index (measured on
+      5,000 products: 37 ms against 6 ms). Every statement here filters on an
+      indexed title or a primary key.
+    """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+            "set_config('enable_seqscan', 'off', true)",
             [str(FUZZY_THRESHOLD)],
         )
         yield
