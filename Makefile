@@ -7,9 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 # Starts embedded PostgreSQL/Redis under .local/ unless DATABASE_URL/REDIS_URL are set.
-WITH_SERVICES := $(PY) -m mysite.localservices exec --
+WITH_SERVICES := $(PY) -m devtools.localservices exec --
 # Tests use Redis database 1 so they never touch `make run`'s sessions and queue.
-WITH_TEST_SERVICES := $(PY) -m mysite.localservices exec --redis-db 1 --
+WITH_TEST_SERVICES := $(PY) -m devtools.localservices exec --redis-db 1 --
 PYTEST_ARGS ?=
 # Celery and manage.py targets use development settings unless told otherwise.
 export DJANGO_SETTINGS_MODULE ?= mysite.settings.dev
@@ -27,7 +27,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
-	@PORT=$(PORT) $(PY) -m mysite.localservices run
+	@PORT=$(PORT) $(PY) -m devtools.localservices run
 
 # The e2e journeys drive Debian's Chromium; installed here when missing (as root).
 chromium:

@@ -5,8 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from bench.seeding import rng
-from home.management.commands.seed_bench import scaled
+from bench.seeding import rng, scaled
 
 from .models import Contact, Profile
 

@@ -12,7 +12,6 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
 from .models import Action, Contact, Profile
-from .services import ACTION_ACCOUNT_CREATED, ACTION_FOLLOWING
 
 # username, first name, last name. Password: "demo-pass-<username>" (see README).
 MEMBERS = [
@@ -49,7 +48,7 @@ def _photo_bytes(seed: int, initial: str) -> bytes:
     return buffer.getvalue()
 
 
-def _action_once(*, user, verb: str, target=None) -> None:
+def _action_once(*, user, verb: Action.Verb, target=None) -> None:
     """Record the action unless it exists at all (reruns after a minute add none)."""
     lookup = {"user": user, "verb": verb}
     if target is not None:
@@ -89,7 +88,7 @@ def load(command) -> None:
                 ContentFile(_photo_bytes(seed, first_name[0])),
                 save=True,
             )
-        _action_once(user=user, verb=ACTION_ACCOUNT_CREATED)
+        _action_once(user=user, verb=Action.Verb.ACCOUNT_CREATED)
         users.append(user)
 
     # Everyone follows the next two members round the circle, so each has
@@ -98,7 +97,7 @@ def load(command) -> None:
         for step in (1, 2):
             user_to = users[(index + step) % len(users)]
             Contact.objects.get_or_create(user_from=user_from, user_to=user_to)
-            _action_once(user=user_from, verb=ACTION_FOLLOWING, target=user_to)
+            _action_once(user=user_from, verb=Action.Verb.FOLLOWING, target=user_to)
     command.stdout.write(
         f"accounts: {len(users)} demo members ({', '.join(u.username for u in users)}),"
         " password demo-pass-<username>"

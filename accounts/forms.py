@@ -22,6 +22,39 @@ RESERVED_USERNAMES = {"follow"}
 PHOTO_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
 
+class PhotoField(forms.ImageField):
+    """Django's ImageField, but a picture declaring more pixels than the site's
+    limit (WAGTAILIMAGES_MAX_IMAGE_PIXELS, one limit for every upload) is refused
+    from its header, before Pillow verifies or decodes anything, with a message
+    that says why. Pillow's own guard (settings) refuses it too, but as "not a
+    valid image"."""
+
+    def to_python(self, data):
+        if data and hasattr(data, "read"):
+            self._check_pixels(data)
+        return super().to_python(data)
+
+    @staticmethod
+    def _check_pixels(upload) -> None:
+        limit = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
+        too_many = forms.ValidationError(
+            "The picture has too many pixels (the limit is "
+            f"{round(limit / 1_000_000)} megapixels).",
+            code="too_many_pixels",
+        )
+        try:
+            with Image.open(upload) as probe:  # reads the header only
+                width, height = probe.size
+        except Image.DecompressionBombError as exc:
+            raise too_many from exc
+        except (OSError, ValueError, SyntaxError):
+            return  # not a picture: ImageField says so
+        finally:
+            upload.seek(0)
+        if width * height > limit:
+            raise too_many
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form; the backend accepts a username or an e-mail."""
 
@@ -93,6 +126,7 @@ class ProfileEditForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ("date_of_birth", "photo")
+        field_classes = {"photo": PhotoField}
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "photo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
@@ -109,9 +143,10 @@ class ProfileEditForm(forms.ModelForm):
     def clean_photo(self):
         """Accept JPEG, PNG, GIF or WebP only, and re-encode it.
 
-        Django's ImageField has already had Pillow verify the file. Re-encoding drops
-        EXIF (phone photos carry GPS positions), any trailing payload, and shrinks the
-        picture to what the pages show.
+        PhotoField has already checked the pixel count and had Pillow verify the
+        file. Re-encoding drops EXIF (phone photos carry GPS positions), any trailing
+        payload, and shrinks the picture to what the pages show; a JPEG is decoded
+        at the smallest scale still larger than that (draft mode).
         """
         photo = self.cleaned_data.get("photo")
         if not photo or not hasattr(photo, "image"):
@@ -124,10 +159,11 @@ class ProfileEditForm(forms.ModelForm):
         try:
             photo.seek(0)
             with Image.open(photo) as picture:
+                side = settings.ACCOUNTS_PHOTO_MAX_SIDE
+                picture.draft(None, (side, side))
                 picture = ImageOps.exif_transpose(picture)
                 has_alpha = picture.mode in ("RGBA", "LA", "P")
                 picture = picture.convert("RGBA" if has_alpha else "RGB")
-                side = settings.ACCOUNTS_PHOTO_MAX_SIDE
                 picture.thumbnail((side, side))
                 out = io.BytesIO()
                 if has_alpha:

@@ -57,10 +57,19 @@ class Contact(models.Model):
 class Action(models.Model):
     """An entry of the activity stream: `user` `verb` `target` (e.g. bookmarked X)."""
 
+    class Verb(models.TextChoices):
+        """Every kind of action, for every app that records one. The value is the
+        stream's wording and what rows store: never change an existing value."""
+
+        ACCOUNT_CREATED = "has created an account", "Created an account"
+        FOLLOWING = "is following", "Followed a member"
+        BOOKMARKED = "bookmarked", "Bookmarked an image"
+        LIKES = "likes", "Liked a bookmark"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="actions", on_delete=models.CASCADE
     )
-    verb = models.CharField(max_length=255)
+    verb = models.CharField(max_length=255, choices=Verb)
     created = models.DateTimeField(auto_now_add=True)
     target_ct = models.ForeignKey(
         ContentType,

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .services import ACTION_ACCOUNT_CREATED, action_create
+from .models import Action
+from .services import action_create
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def welcome(strategy, user=None, is_new=False, *args, **kwargs):
         return
     name = user.get_short_name() or user.get_username()
     if is_new:
-        action_create(user=user, verb=ACTION_ACCOUNT_CREATED)
+        action_create(user=user, verb=Action.Verb.ACCOUNT_CREATED)
         messages.success(
             strategy.request, f"Welcome, {name}: your account has been created."
         )

@@ -5,25 +5,23 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from core.mail import mail_send
+
 from .models import Action, Contact
 
 ACTION_DEDUPE_WINDOW = datetime.timedelta(seconds=60)
-ACTION_ACCOUNT_CREATED = "has created an account"
-ACTION_FOLLOWING = "is following"
 
 
 class EmailTaken(Exception):
     """Another account already uses this e-mail address (in any letter case)."""
 
 
-def action_create(*, user, verb: str, target=None) -> Action | None:
+def action_create(*, user, verb: Action.Verb, target=None) -> Action | None:
     """Record `user verb target` unless the same action was recorded in the last 60 s.
 
     Returns the new Action, or None when it was a duplicate.
@@ -85,7 +83,7 @@ def user_register(
         first_name=first_name,
         last_name=last_name,
     )
-    action_create(user=user, verb=ACTION_ACCOUNT_CREATED)
+    action_create(user=user, verb=Action.Verb.ACCOUNT_CREATED)
     return user
 
 
@@ -117,7 +115,7 @@ def contact_follow(*, user_from, user_to) -> bool:
         user_from=user_from, user_to=user_to
     )
     if created:
-        action_create(user=user_from, verb=ACTION_FOLLOWING, target=user_to)
+        action_create(user=user_from, verb=Action.Verb.FOLLOWING, target=user_to)
     return created
 
 
@@ -151,15 +149,7 @@ def password_reset_mail_send(*, user_id: int, domain: str, use_https: bool) -> b
         "token": default_token_generator.make_token(user),
         "protocol": "https" if use_https else "http",
     }
-    subject = render_to_string("accounts/emails/password_reset_subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.splitlines()).strip(),  # no header injection
-        body=render_to_string("accounts/emails/password_reset_body.txt", context),
-        to=[user.email],
+    mail_send(
+        template="accounts/emails/password_reset", context=context, to=[user.email]
     )
-    message.attach_alternative(
-        render_to_string("accounts/emails/password_reset_body.html", context),
-        "text/html",
-    )
-    message.send()
     return True

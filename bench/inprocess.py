@@ -10,7 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from .targets import Target
+from .targets import CACHE_BUST_HEADER, CACHE_BUST_PARAM, Target
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ def request_headers(target: Target, client) -> dict[str, str]:
     from django.conf import settings
 
     headers = {"Host": HOST, **target.headers}
+    if target.cache_bust:
+        headers[CACHE_BUST_HEADER] = "1"
     cookies = "; ".join(
         f"{name}={morsel.value}" for name, morsel in client.cookies.items()
     )
@@ -88,7 +90,12 @@ def _send(client, target: Target, path: str, headers: dict[str, str]):
     extra = {}
     if target.csrf:
         extra["HTTP_X_CSRFTOKEN"] = headers["X-CSRFToken"]
-    for name, value in target.headers.items():
+    own = {
+        k: v
+        for k, v in headers.items()
+        if k in target.headers or k == CACHE_BUST_HEADER
+    }
+    for name, value in own.items():
         extra["HTTP_" + name.upper().replace("-", "_")] = value
     if target.method.upper() == "GET":
         return client.get(path, **extra)
@@ -113,7 +120,7 @@ def prepare(target: Target) -> PreparedTarget:
         """As wrk will send it: with cache_bust, a URL no cache has seen yet."""
         if not target.cache_bust:
             return path
-        return f"{path}{'&' if '?' in path else '?'}__bench={nonce}-{n}"
+        return f"{path}{'&' if '?' in path else '?'}{CACHE_BUST_PARAM}={nonce}-{n}"
 
     client = bench_client(target)
     headers = request_headers(target, client)

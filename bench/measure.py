@@ -1,8 +1,8 @@
 """The in-process measurements alone, without gunicorn and wrk: for iterating on one
 figure (search latency) without a full `make bench`.
 
-    python -m mysite.localservices exec -- python -m bench.measure search_10k_posts
-    python -m mysite.localservices exec -- python -m bench.measure --seed --quick
+    python -m devtools.localservices exec -- python -m bench.measure search_10k_posts
+    python -m devtools.localservices exec -- python -m bench.measure --seed --quick
 
 Names are the functions in bench/measurements.py (none: all of them). `--seed` first
 runs `migrate` and `seed_bench` as `make bench` does (idempotent; BENCH_SCALE and

@@ -64,7 +64,7 @@ def _seed_command():
 
     from django.core.management.base import OutputWrapper
 
-    from home.management.commands.seed_bench import Command
+    from core.management.commands.seed_bench import Command
 
     command = Command()
     command.stdout = OutputWrapper(sys.stdout)
@@ -328,7 +328,7 @@ def invoice_pdf(quick: bool) -> Measured:
     """WeasyPrint invoice for a 5-item and a 100-item order (rolled back after)."""
     from django.db import transaction
 
-    from orders.services import invoice_render_pdf
+    from orders.services.invoice import invoice_render_pdf
 
     figures = {}
     with transaction.atomic():
@@ -436,7 +436,7 @@ def _wait_for_log(path, text: str, timeout: float) -> bool:
 
 @measurement
 def celery_mail_drain(quick: bool) -> Measured:
-    """1,000 `order_created` mails through `celery worker --concurrency 2` (production
+    """1,000 confirmation mails through `celery worker --concurrency 2` (production
     settings) into a local SMTP server; timed from the first enqueue to the last
     message received."""
     import os
@@ -446,7 +446,7 @@ def celery_mail_drain(quick: bool) -> Measured:
 
     from mysite.celery import app
     from orders.models import Order
-    from orders.tasks import order_created
+    from orders.tasks import order_confirmation_send
 
     from .smtp_sink import SmtpSink
 
@@ -476,7 +476,7 @@ def celery_mail_drain(quick: bool) -> Measured:
                     raise RuntimeError(f"worker not ready:\n{log_path.read_text()}")
                 with Stopwatch() as watch:
                     for order in orders:
-                        order_created.delay(order.pk)
+                        order_confirmation_send.delay(order.pk)
                     drained = sink.wait_for(count, timeout=120)
             finally:
                 process.send_signal(signal.SIGTERM)
@@ -490,7 +490,7 @@ def celery_mail_drain(quick: bool) -> Measured:
         Order.objects.filter(email__endswith=DRAIN_DOMAIN).delete()
     seconds = watch.seconds
     return Measured(
-        name=f"Celery: {count:,} order_created mails, 2 worker processes",
+        name=f"Celery: {count:,} order confirmation mails, 2 worker processes",
         figures={
             "mails": count,
             "received": received,

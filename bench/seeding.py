@@ -1,13 +1,95 @@
-"""Helpers the `<app>/bench_seed.py` seeders share: deterministic pseudo-text, shared
-images with their list renditions made once, PostgreSQL COPY, id reservation, and the
-set-based search-index fill (see bench/README.md, "The search index")."""
+"""Helpers the `<app>/bench_seed.py` seeders share: row counts by scale, the progress
+bar, deterministic pseudo-text, shared images with their list renditions made once,
+PostgreSQL COPY, id reservation, and the set-based search-index fill (see
+bench/README.md, "The search index"). `manage.py seed_bench` discovers the seeders.
+"""
 
 from __future__ import annotations
 
+import importlib
+import math
 import random
+import time
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
+
+# --- seeders and their progress ----------------------------------------------
+
+# Same order as load_demo: later apps use the members and products earlier ones create.
+BENCH_APPS = ["home", "accounts", "blog", "shop", "orders", "gallery"]
+
+
+def scaled(base: int, scale: float) -> int:
+    """How many rows `base` becomes at `scale` (at least one)."""
+    return max(1, round(base * scale))
+
+
+def discover_seeders(modules: list[str]) -> list[tuple[str, object]]:
+    """(name, module) for each `<app>.bench_seed` that exists, in the given order."""
+    found = []
+    for app_label in modules:
+        name = f"{app_label}.bench_seed"
+        try:
+            found.append((app_label, importlib.import_module(name)))
+        except ModuleNotFoundError as exc:
+            if exc.name not in (name, app_label):
+                raise
+    return found
+
+
+class Progress:
+    """A one-line progress bar on a TTY; a line per 10 % when piped (make, CI logs)."""
+
+    width = 30
+
+    def __init__(self, stdout, label: str, total: int):
+        self.stdout = stdout
+        self.label = label
+        self.total = max(total, 0)
+        self.done = 0
+        self.started = time.monotonic()
+        self.tty = getattr(stdout, "isatty", lambda: False)()
+        self._last_tenth = -1
+        self._draw()
+
+    def advance(self, count: int = 1) -> None:
+        self.done = min(self.total, self.done + count)
+        self._draw()
+
+    def _draw(self, *, final: bool = False) -> None:
+        fraction = self.done / self.total if self.total else 1.0
+        filled = int(self.width * fraction)
+        bar = "#" * filled + "-" * (self.width - filled)
+        line = (
+            f"  {self.label:<24} [{bar}] {fraction:4.0%} {self.done}/{self.total}"
+            f" {time.monotonic() - self.started:5.1f}s"
+        )
+        if self.tty:
+            self.stdout.write("\r" + line, ending="\n" if final else "")
+            self.stdout.flush()
+            return
+        tenth = math.floor(fraction * 10)
+        if final or tenth > self._last_tenth:
+            self._last_tenth = tenth
+            self.stdout.write(line)
+
+    def finish(self) -> None:
+        self.done = self.total
+        if self.tty:
+            self._draw(final=True)
+        elif self._last_tenth < 10:
+            self._draw(final=True)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.finish()
+
+
+# --- text and images ------------------------------------------------------------
 
 WORDS = (
     "alpha bravo cedar delta ember falcon garnet harbor indigo juniper kettle lantern "
@@ -52,7 +134,7 @@ def prose(r: random.Random, words: int) -> str:
 def shared_images(prefix: str, specs: Sequence[str]):
     """A few shared Wagtail images (generated once) with the renditions list pages
     use made now, so no bench request renders an image."""
-    from home.demo import demo_image
+    from core.demo import demo_image
 
     images = [demo_image(f"{prefix} {n}", seed=90 + n) for n in range(IMAGE_COUNT)]
     for image in images:

@@ -2,7 +2,9 @@
 
 Every run goes through a generated Lua script so that any target can set its method,
 body, headers and cookies the same way (GET pages, an add-to-cart POST with a CSRF
-token, logged-in pages with a session cookie).
+token, logged-in pages with a session cookie). The script also counts the page cache's
+`X-Page-Cache: hit|miss` response headers in wrk's own `response()` callback (client
+side: the server does no extra work) and prints them after the report.
 """
 
 from __future__ import annotations
@@ -16,6 +18,36 @@ from pathlib import Path
 # wrk prints durations with these suffixes (src/units.c); values are scaled to ms.
 _TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _NUMBER_SUFFIX = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
+PAGE_CACHE_LINE = "page-cache:"
+
+# Counts X-Page-Cache per thread; done() (main state, after the run) prints the sums.
+_COUNT_PAGE_CACHE = f"""\
+local threads = {{}}
+page_cache_hit, page_cache_miss, page_cache_none = 0, 0, 0
+setup = function(thread)
+  table.insert(threads, thread)
+end
+response = function(status, headers, body)
+  local state = headers["X-Page-Cache"] or headers["x-page-cache"]
+  if state == "hit" then
+    page_cache_hit = page_cache_hit + 1
+  elseif state == "miss" then
+    page_cache_miss = page_cache_miss + 1
+  else
+    page_cache_none = page_cache_none + 1
+  end
+end
+done = function(summary, latency, requests)
+  local hit, miss, none = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    hit = hit + thread:get("page_cache_hit")
+    miss = miss + thread:get("page_cache_miss")
+    none = none + thread:get("page_cache_none")
+  end
+  local line = "{PAGE_CACHE_LINE} hit %d miss %d none %d\\n"
+  io.write(string.format(line, hit, miss, none))
+end
+"""
 
 
 class WrkError(Exception):
@@ -31,6 +63,9 @@ class WrkResult:
     latency_ms: dict[int, float]  # percentile (50, 75, 90, 99) -> milliseconds
     non_2xx_3xx: int = 0
     socket_errors: dict[str, int] = field(default_factory=dict)
+    # Responses by X-Page-Cache header: {"hit": n, "miss": n, "none": n}; None when
+    # the script did not count them.
+    page_cache: dict[str, int] | None = None
 
     @property
     def p50_ms(self) -> float:
@@ -44,6 +79,14 @@ class WrkResult:
     def errors(self) -> int:
         """Responses that were not 2xx/3xx plus socket errors of any kind."""
         return self.non_2xx_3xx + sum(self.socket_errors.values())
+
+    @property
+    def cache_hits(self) -> int:
+        return (self.page_cache or {}).get("hit", 0)
+
+    @property
+    def cache_responses(self) -> int:
+        return sum((self.page_cache or {}).values())
 
 
 def _time_ms(text: str) -> float:
@@ -78,6 +121,13 @@ def parse_wrk_output(text: str) -> WrkResult:
         socket_errors = {
             n: int(v) for n, v in zip(names, sockets.groups(), strict=True)
         }
+    counted = re.search(
+        rf"^{PAGE_CACHE_LINE} hit (\d+) miss (\d+) none (\d+)\s*$", text, re.MULTILINE
+    )
+    page_cache = None
+    if counted:
+        hit, miss, none = (int(v) for v in counted.groups())
+        page_cache = {"hit": hit, "miss": miss, "none": none}
     return WrkResult(
         requests=int(summary[1]),
         duration_s=_time_ms(summary[2]) / 1000.0,
@@ -86,6 +136,7 @@ def parse_wrk_output(text: str) -> WrkResult:
         latency_ms=percentiles,
         non_2xx_3xx=int(non_2xx[1]) if non_2xx else 0,
         socket_errors=socket_errors,
+        page_cache=page_cache,
     )
 
 
@@ -106,11 +157,14 @@ def lua_script(
     body: str | None = None,
     headers: dict[str, str] | None = None,
     unique_query: str | None = None,
+    count_page_cache: bool = True,
 ) -> str:
     """The wrk script that sends every request with this method, body and headers.
 
     `unique_query="__bench"` appends `?__bench=<n>` (n counting up) to every request,
-    so a page cache keyed on the full URL never hits: the uncached figure.
+    so a page cache keyed on the full URL never hits: the uncached figure (the caller
+    adds the bypass header, bench.targets.CACHE_BUST_HEADER, to `headers`).
+    `count_page_cache` prints the X-Page-Cache counts after wrk's report.
     """
     lines = [f"wrk.method = {lua_string(method.upper())}"]
     if body is not None:
@@ -127,6 +181,8 @@ def lua_script(
             '  return wrk.format(nil, wrk.path .. sep .. param .. "=" .. counter)',
             "end",
         ]
+    if count_page_cache:
+        lines.append(_COUNT_PAGE_CACHE)
     return "\n".join(lines) + "\n"
 
 

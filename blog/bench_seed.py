@@ -26,11 +26,11 @@ from bench.seeding import (
     fill_search_index,
     prose,
     rng,
+    scaled,
     sentence,
     shared_images,
 )
-from home.management.commands.seed_bench import scaled
-from home.models import HomePage
+from core.demo import site_root_page
 
 from .models import CARD_RENDITION, BlogIndexPage, BlogPage, BlogPageTag, Comment
 
@@ -69,7 +69,7 @@ def step_number(step: str) -> int:
 def blog_index() -> BlogIndexPage:
     index = BlogIndexPage.objects.first()
     if index is None:
-        home = HomePage.objects.first()
+        home = site_root_page()
         index = BlogIndexPage(title="Blog", slug="blog", intro="The bench blog.")
         home.add_child(instance=index)
         index.save_revision().publish()

@@ -7,8 +7,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from home.demo import ADMIN_USERNAME, demo_image
-from home.models import HomePage
+from core.demo import ADMIN_USERNAME, demo_image, site_root_page
 
 from .models import BlogIndexPage, BlogPage, Comment
 
@@ -46,7 +45,7 @@ print("hello from {slug}")
 
 
 def load(command) -> None:
-    home = HomePage.objects.first()
+    home = site_root_page()
     if home is None:
         command.stdout.write("blog: no home page, skipped")
         return

@@ -1,11 +1,16 @@
-"""Blog pages (index and posts), their tags and readers' comments."""
+"""Blog pages (index and posts), their tags and readers' comments.
+
+A Wagtail page is its own view: its methods read through `selectors` and write
+through `services`. Those modules (and `forms`) import this one, so the pages import
+them inside the methods that use them, never at the top.
+"""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.db.models.functions import Length, Substr
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import Count
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -20,9 +25,10 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.images import get_image_model
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 from wagtail.search import index
+
+from core.ratelimit import client_ip, rate_limited
 
 from .blocks import BlogStreamBlock
 from .text import render_markdown
@@ -33,38 +39,6 @@ CARD_RENDITION = "fill-600x400"
 
 def today():
     return timezone.localdate()
-
-
-def public_only(queryset):
-    """Like Wagtail's `.public()`, but as a subquery: `.public()` first fetches every
-    view restriction in a query of its own, which would add a query per list."""
-    restricted = PageViewRestriction.objects.filter(
-        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-    )
-    return queryset.filter(~Exists(restricted))
-
-
-def live_posts():
-    """Live posts outside any view restriction: what readers may see."""
-    return public_only(BlogPage.objects.live())
-
-
-def published_posts():
-    """Live, public posts with what cards need (author, cover image and its card
-    rendition, tags), so a list costs the same queries for 3 posts as for 3,000."""
-    renditions = (
-        get_image_model()
-        .get_rendition_model()
-        .objects.filter(filter_spec=CARD_RENDITION)
-    )
-    return (
-        live_posts()
-        .select_related("author", "cover_image")
-        .prefetch_related(
-            "tags", Prefetch("cover_image__renditions", queryset=renditions)
-        )
-        .order_by("-date", "-first_published_at", "-pk")
-    )
 
 
 class BlogIndexPage(RoutablePageMixin, Page):
@@ -86,6 +60,8 @@ class BlogIndexPage(RoutablePageMixin, Page):
         verbose_name = "blog index page"
 
     def get_posts(self):
+        from .selectors import published_posts
+
         return published_posts().child_of(self)
 
     def paginate(self, request, posts):
@@ -126,6 +102,8 @@ class BlogIndexPage(RoutablePageMixin, Page):
 
     def get_sitemap_urls(self, request=None):
         """The index itself plus one entry per tag that has a published post."""
+        from .selectors import live_posts
+
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         tags = (
@@ -152,7 +130,11 @@ class BlogPageTag(TaggedItemBase):
 
 class BlogPage(Page):
     """A post. Drafts, scheduling (go_live_at) and revisions are Wagtail's own;
-    readers only ever see live, public posts (see `published_posts`)."""
+    readers only ever see live, public posts (see `selectors.live_posts`).
+
+    Readers' comment and share forms post to the post's own URL (the hidden `form`
+    field says which); each handler answers with a redirect on success or the page
+    again with the form's errors."""
 
     intro = models.CharField(
         max_length=250, help_text="A sentence or two shown in lists and feeds."
@@ -243,6 +225,8 @@ class BlogPage(Page):
     def similar_posts(self, limit: int = 4):
         """Live posts sharing the most tags with this one, in one query (the tag ids
         are a subquery, not a separate fetch)."""
+        from .selectors import live_posts
+
         tag_ids = BlogPageTag.objects.filter(content_object_id=self.pk).values("tag_id")
         return list(
             live_posts()
@@ -274,18 +258,69 @@ class BlogPage(Page):
 
     def serve(self, request, *args, **kwargs):
         if request.method == "POST":
-            from .views import handle_post_form
-
-            response = handle_post_form(request, self)
-            if isinstance(response, HttpResponseRedirect):
-                return response
-            # Invalid form: render the page with the bound form and its errors.
-            return TemplateResponse(
-                request,
-                self.get_template(request),
-                self.get_context(request, **response),
-            )
+            if request.POST.get("form") == "share":
+                return self.serve_share(request)
+            return self.serve_comment(request)
         return super().serve(request, *args, **kwargs)
+
+    def serve_comment(self, request) -> HttpResponse:
+        from . import services
+        from .forms import CommentForm
+
+        form = CommentForm(request.POST, prefix="comment")
+        if form.is_spam():
+            # Look like success to the bot; store nothing.
+            messages.success(request, "Thank you, your comment is awaiting moderation.")
+            return HttpResponseRedirect(self.url + "#comments")
+        if not form.is_valid():
+            return self._serve_with_errors(request, comment_form=form)
+        if _rate_limited(request, "comment"):
+            form.add_error(None, "You have posted several comments just now. "
+                           "Please wait a few minutes and try again.")  # fmt: skip
+            return self._serve_with_errors(request, comment_form=form)
+        comment = services.comment_create(post=self, **form.cleaned_data_for_comment())
+        if comment.active:
+            messages.success(request, "Thank you, your comment is published.")
+        else:
+            messages.success(request, "Thank you, your comment is awaiting moderation.")
+        return HttpResponseRedirect(self.url + "#comments")
+
+    def serve_share(self, request) -> HttpResponse:
+        from . import services
+        from .forms import SharePostForm
+
+        form = SharePostForm(request.POST, prefix="share")
+        if not form.is_valid():
+            return self._serve_with_errors(request, share_form=form)
+        if _rate_limited(request, "share"):
+            form.add_error(None, "You have shared several posts just now. "
+                           "Please wait a while and try again.")  # fmt: skip
+            return self._serve_with_errors(request, share_form=form)
+        data = form.cleaned_data
+        services.post_share_enqueue(
+            post=self,
+            name=data["name"],
+            email=data["email"],
+            to=data["to"],
+            comments=data["comments"],
+        )
+        messages.success(request, f"The post is on its way to {data['to']}.")
+        return HttpResponseRedirect(self.url + "#share")
+
+    def _serve_with_errors(self, request, **bound_forms) -> HttpResponse:
+        """The page again, showing the submitted form with its errors."""
+        return TemplateResponse(
+            request,
+            self.get_template(request),
+            self.get_context(request, **bound_forms),
+        )
+
+
+def _rate_limited(request, scope: str) -> bool:
+    """Count this form post against the client's limit for `scope` (settings'
+    BLOG_RATE_LIMITS). The blog's only use of the rate limiter."""
+    limit, window = settings.BLOG_RATE_LIMITS[scope]
+    return rate_limited(scope, client_ip(request), limit=limit, window=window)
 
 
 class Comment(models.Model):

@@ -1,16 +1,18 @@
 """Business writes of the blog: comments, share mails, scheduled publishing."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
-from django.template.loader import render_to_string
+from django.db import transaction
 
-from home import page_cache
+from core import page_cache
+from core.mail import mail_send
 
 from . import widget_cache
-from .models import BlogPage, Comment, live_posts
+from .models import BlogPage, Comment
+from .selectors import live_posts
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,15 @@ def comments_set_active(*, comment_ids: list[int], active: bool) -> int:
     return changed
 
 
+def post_share_enqueue(
+    *, post: BlogPage, name: str, email: str, to: str, comments: str
+) -> None:
+    """Have a worker mail the post to `to` once the current transaction commits."""
+    from .tasks import share_post  # tasks import this module
+
+    transaction.on_commit(partial(share_post.delay, post.pk, name, email, to, comments))
+
+
 def post_share_send(
     *, post_id: int, name: str, email: str, to: str, comments: str
 ) -> bool:
@@ -54,20 +65,12 @@ def post_share_send(
         "email": email,
         "comments": comments,
     }
-    subject = " ".join(
-        render_to_string("blog/emails/share_subject.txt", context).split()
-    )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("blog/emails/share_body.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    mail_send(
+        template="blog/emails/share",
+        context=context,
         to=[to],
         reply_to=[email],
     )
-    message.attach_alternative(
-        render_to_string("blog/emails/share_body.html", context), "text/html"
-    )
-    message.send()
     return True
 
 

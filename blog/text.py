@@ -31,5 +31,8 @@ def render_markdown(source: str) -> SafeString:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
+        # A long code line scrolls inside its <pre>: keyboard users must be able
+        # to focus it to scroll (axe: scrollable-region-focusable).
+        set_tag_attribute_values={"pre": {"tabindex": "0"}},
     )
     return mark_safe(cleaned)  # noqa: S308 - nh3 has just sanitised it

@@ -1,36 +1,43 @@
 """Sidebar widgets are the same on every blog page, so they are cached in Redis.
 
-Every key includes a version number that any change readers could see bumps
-(publish, unpublish, delete, comment saved or moderated), so a widget is never
-staler than the change that affects it; the timeout is only a safety net.
+Every key includes the widgets' generation (core.generations), which any change
+readers could see bumps (publish, unpublish, delete, comment saved or moderated), so a
+widget is never staler than the change that affects it; the timeout is only a safety
+net. When Redis is down the widgets are computed on every render.
 """
 
-from django.core.cache import cache
+import logging
 
-VERSION_KEY = "blog:widgets:version"
+from django.core.cache import cache
+from redis.exceptions import RedisError
+
+from core.generations import generation_bump, generation_current
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "blog:widgets:generation"
 TIMEOUT = 60 * 10
 
 
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
-
-
 def cached(name: str, compute):
-    key = f"blog:widgets:{_version()}:{name}"
-    value = cache.get(key)
+    generation = generation_current(GENERATION_KEY)
+    if generation is None:
+        return compute()
+    key = f"blog:widgets:{generation}:{name}"
+    try:
+        value = cache.get(key)
+    except RedisError:
+        logger.exception("Blog widget cache unavailable; computing %s", name)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        try:
+            cache.set(key, value, TIMEOUT)
+        except RedisError:
+            logger.exception("Could not store the blog widget %s", name)
     return value
 
 
 def invalidate(**kwargs) -> None:
     """Signal receiver (takes any arguments): forget every cached widget."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.add(VERSION_KEY, 1, timeout=None)
+    generation_bump(GENERATION_KEY)

@@ -8,8 +8,7 @@ from django.db import connection
 
 from accounts.bench_seed import bench_members
 from accounts.models import Action
-from bench.seeding import fill_search_index, rng, sentence, shared_images
-from home.management.commands.seed_bench import scaled
+from bench.seeding import fill_search_index, rng, scaled, sentence, shared_images
 
 from . import counters
 from .models import Bookmark
@@ -61,7 +60,7 @@ def seed(command, scale):
                 [
                     Action(
                         user_id=b.owner_id,
-                        verb="bookmarked",
+                        verb=Action.Verb.BOOKMARKED,
                         target_ct=ct,
                         target_id=b.pk,
                     )

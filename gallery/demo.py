@@ -4,8 +4,9 @@ activity-stream actions and view counts. Idempotent; no network."""
 import redis
 from django.contrib.auth import get_user_model
 
+from accounts.models import Action
 from accounts.services import action_create
-from home.demo import demo_image
+from core.demo import demo_image
 
 from . import counters
 from .models import Bookmark
@@ -59,7 +60,9 @@ def load(command) -> None:
                 image=demo_image(f"Bookmark: {title}", seed=40 + seed, size=(900, 600)),
                 description=description,
             )
-            action_create(user=bookmark.owner, verb="bookmarked", target=bookmark)
+            action_create(
+                user=bookmark.owner, verb=Action.Verb.BOOKMARKED, target=bookmark
+            )
         bookmarks.append(bookmark)
 
     # Everyone likes a deterministic handful of the others' bookmarks; only the
@@ -84,7 +87,7 @@ def load(command) -> None:
     )
     bookmark_likes_recount(bookmark_ids=[b.pk for b in bookmarks])
     for bookmark, user in new_likes:
-        action_create(user=user, verb="likes", target=bookmark)
+        action_create(user=user, verb=Action.Verb.LIKES, target=bookmark)
 
     try:
         for index, bookmark in enumerate(bookmarks):

@@ -12,7 +12,10 @@ assumes it is hostile:
   still use the original host name;
 * redirects are followed by hand, at most `GALLERY_FETCH_MAX_REDIRECTS`, each one
   going through the same checks;
-* connect, read and total timeouts; the body is streamed with a byte cap;
+* connect and read timeouts, and one total deadline that bounds every socket
+  operation (connect, TLS handshake, request, status line, headers, chunk sizes,
+  body), so a site sending one byte just before each read timeout cannot hold a
+  worker past `GALLERY_FETCH_TOTAL_TIMEOUT`; the body is streamed with a byte cap;
 * the Content-Type must be an image type we accept and agree with what Pillow finds
   after `verify()`; the pixel count is checked before any decoding (decompression
   bombs); the picture is re-encoded, which drops metadata and any trailing payload.
@@ -29,7 +32,6 @@ import logging
 import socket
 import ssl
 import time
-import warnings
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -296,41 +298,130 @@ def resolve_checked(target: _Target, *, allow_loopback_ports=()) -> list[str]:
     return addresses
 
 
+def _time_left(deadline: float, cap: float) -> float:
+    """The timeout for the next socket operation: `cap`, or less near the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the total download time is over")
+    return min(cap, left)
+
+
+class _DeadlineSocket:
+    """A connected (TLS) socket whose every send and receive ends by `deadline`.
+
+    http.client reads the status line, the headers and each chunk size line with
+    many receives inside one call, so a per-receive timeout alone never fires for a
+    site that trickles them. Here each receive gets min(read timeout, time left) and
+    none starts after the deadline. Only what http.client uses is provided; as with
+    a plain socket, closing the connection while the response still reads leaves
+    the socket open until the response is closed too.
+    """
+
+    def __init__(self, sock, *, deadline: float, read_timeout: float):
+        self._sock = sock
+        self._deadline = deadline
+        self._read_timeout = read_timeout
+        self._readers = 0
+        self._closed = False
+
+    def _arm(self) -> None:
+        self._sock.settimeout(_time_left(self._deadline, self._read_timeout))
+
+    def sendall(self, data) -> None:
+        self._arm()  # sendall's timeout covers the whole call
+        self._sock.sendall(data)
+
+    def recv_into(self, buffer) -> int:
+        self._arm()
+        return self._sock.recv_into(buffer)
+
+    def makefile(self, mode="rb", *args, **kwargs):
+        if mode != "rb":
+            raise ValueError("only binary reading is supported")
+        self._readers += 1
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def reader_closed(self) -> None:
+        self._readers -= 1
+        if self._closed and self._readers <= 0:
+            self._sock.close()
+
+    def close(self) -> None:
+        self._closed = True
+        if self._readers <= 0:
+            self._sock.close()
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The raw stream under http.client's buffered reader: every read is a
+    deadline-bound receive."""
+
+    def __init__(self, sock: _DeadlineSocket):
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        return self._sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._sock.reader_closed()
+        super().close()
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection to a pre-checked IP; Host still names the original host."""
 
-    def __init__(self, host, port, *, ip, connect_timeout, read_timeout):
+    def __init__(self, host, port, *, ip, connect_timeout, read_timeout, deadline):
         super().__init__(host, port, timeout=connect_timeout)
         self._ip = ip
         self._read_timeout = read_timeout
+        self._deadline = deadline
 
     def _open_socket(self):
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        sock.settimeout(self._read_timeout)
+        sock = socket.create_connection(
+            (self._ip, self.port), _time_left(self._deadline, self.timeout)
+        )
+        try:
+            sock.settimeout(_time_left(self._deadline, self._read_timeout))
+        except BaseException:
+            sock.close()
+            raise
         return sock
 
-    def connect(self):
-        self.sock = self._open_socket()
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """An HTTPS connection to a pre-checked IP, verifying the original host's
-    certificate (SNI and hostname check use the name, not the IP)."""
-
-    def __init__(self, host, port, *, ip, connect_timeout, read_timeout):
-        super().__init__(
-            host, port, timeout=connect_timeout, context=ssl.create_default_context()
+    def _wrap(self, sock) -> _DeadlineSocket:
+        return _DeadlineSocket(
+            sock, deadline=self._deadline, read_timeout=self._read_timeout
         )
-        self._ip = ip
-        self._read_timeout = read_timeout
 
     def connect(self):
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        sock.settimeout(self._read_timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._wrap(self._open_socket())
 
 
-def _open(target: _Target, ip: str, *, connect_timeout, read_timeout):
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    """An HTTPS connection to a pre-checked IP, verifying the original host's
+    certificate (SNI and hostname check use the name, not the IP). The handshake
+    runs under the socket's timeout, set from the deadline, as a whole."""
+
+    default_port = http.client.HTTPS_PORT
+
+    def __init__(self, host, port, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._context = ssl.create_default_context()
+
+    def connect(self):
+        sock = self._open_socket()
+        try:
+            tls = self._context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = self._wrap(tls)
+
+
+def _open(target: _Target, ip: str, *, connect_timeout, read_timeout, deadline):
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     conn = cls(
         target.host,
@@ -338,27 +429,36 @@ def _open(target: _Target, ip: str, *, connect_timeout, read_timeout):
         ip=ip,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
+        deadline=deadline,
     )
-    conn.request(
-        "GET",
-        target.path,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": ", ".join(ALLOWED_TYPES),
-            "Accept-Encoding": "identity",
-            "Connection": "close",
-        },
-    )
-    return conn, conn.getresponse()
+    try:
+        conn.request(
+            "GET",
+            target.path,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": ", ".join(ALLOWED_TYPES),
+                "Accept-Encoding": "identity",
+                "Connection": "close",
+            },
+        )
+        return conn, conn.getresponse()
+    except BaseException:
+        conn.close()  # a timeout or refusal mid-request leaves no socket open
+        raise
 
 
-def _request(target, addresses, *, connect_timeout, read_timeout):
+def _request(target, addresses, *, connect_timeout, read_timeout, deadline):
     """Try the checked addresses in order; return (connection, response)."""
     last_error: Exception | None = None
     for ip in addresses:
         try:
             return _open(
-                target, ip, connect_timeout=connect_timeout, read_timeout=read_timeout
+                target,
+                ip,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                deadline=deadline,
             )
         except TimeoutError as exc:
             last_error = FetchTimeout()
@@ -373,7 +473,8 @@ def _request(target, addresses, *, connect_timeout, read_timeout):
     raise last_error or ConnectionFailed()
 
 
-def _read_capped(response, *, max_bytes: int, deadline: float) -> bytes:
+def _read_capped(response, *, max_bytes: int) -> bytes:
+    """Stream the body under the byte cap (the socket enforces the deadline)."""
     limit_mb = max_bytes // (1024 * 1024)
     declared = response.getheader("Content-Length")
     if declared is not None:
@@ -384,8 +485,6 @@ def _read_capped(response, *, max_bytes: int, deadline: float) -> bytes:
             pass  # nonsense header: the streaming cap below still applies
     buffer = io.BytesIO()
     while True:
-        if time.monotonic() > deadline:
-            raise FetchTimeout()
         try:
             chunk = response.read1(CHUNK_SIZE)
         except TimeoutError as exc:
@@ -416,6 +515,7 @@ def download(url: str, *, allow_loopback_ports=None) -> tuple[bytes, str, str]:
             addresses,
             connect_timeout=settings.GALLERY_FETCH_CONNECT_TIMEOUT,
             read_timeout=settings.GALLERY_FETCH_READ_TIMEOUT,
+            deadline=deadline,
         )
         try:
             if response.status in REDIRECT_STATUSES:
@@ -437,13 +537,11 @@ def download(url: str, *, allow_loopback_ports=None) -> tuple[bytes, str, str]:
             )
             if content_type not in ALLOWED_TYPES:
                 raise UnsupportedType()
-            body = _read_capped(
-                response,
-                max_bytes=settings.GALLERY_FETCH_MAX_BYTES,
-                deadline=deadline,
-            )
+            body = _read_capped(response, max_bytes=settings.GALLERY_FETCH_MAX_BYTES)
             return body, content_type, current
         finally:
+            # With "Connection: close" the response owns the socket: close both.
+            response.close()
             conn.close()
     raise TooManyRedirects()
 
@@ -455,37 +553,34 @@ def inspect_and_reencode(body: bytes, content_type: str, source_url: str):
     too_many = TooManyPixels(
         TooManyPixels.message.format(limit=round(max_pixels / 1_000_000))
     )
-    with warnings.catch_warnings():
-        # Pillow warns between its limit and twice it; any warning is a refusal.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+    # Pillow refuses to open pictures over the site's limit (settings); whatever it
+    # only warns about is judged by the explicit count below, before decoding.
+    try:
+        with Image.open(io.BytesIO(body)) as probe:
+            detected = probe.format
+            probe.verify()
+    except Image.DecompressionBombError as exc:
+        raise too_many from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ContentMismatch() from exc
+    if detected != expected:
+        raise ContentMismatch()
+    # verify() leaves the object unusable: reopen, and check the declared size
+    # BEFORE any pixel is decoded.
+    try:
+        picture = Image.open(io.BytesIO(body))
+    except Image.DecompressionBombError as exc:
+        raise too_many from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ContentMismatch() from exc
+    with picture:
+        width, height = picture.size
+        if width < 1 or height < 1 or width * height > max_pixels:
+            raise too_many
         try:
-            with Image.open(io.BytesIO(body)) as probe:
-                detected = probe.format
-                probe.verify()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise too_many from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise ContentMismatch() from exc
-        if detected != expected:
-            raise ContentMismatch()
-        # verify() leaves the object unusable: reopen, and check the declared size
-        # BEFORE any pixel is decoded.
-        try:
-            picture = Image.open(io.BytesIO(body))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise too_many from exc
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            raise ContentMismatch() from exc
-        with picture:
-            width, height = picture.size
-            if width < 1 or height < 1 or width * height > max_pixels:
-                raise too_many
-            try:
-                content, fmt, ext, (width, height) = _reencode(picture, expected)
-            except DECODE_ERRORS as e:
-                raise ContentMismatch(
-                    "The image is damaged and could not be read."
-                ) from e
+            content, fmt, ext, (width, height) = _reencode(picture, expected)
+        except DECODE_ERRORS as e:
+            raise ContentMismatch("The image is damaged and could not be read.") from e
     return FetchedImage(
         content=content,
         format=fmt,

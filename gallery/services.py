@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from wagtail.images import get_image_model
 
+from accounts.models import Action
 from accounts.services import action_create
 
 from . import fetcher
@@ -44,7 +45,7 @@ def bookmark_create_from_url(
             image=image,
             description=description,
         )
-        action_create(user=owner, verb="bookmarked", target=bookmark)
+        action_create(user=owner, verb=Action.Verb.BOOKMARKED, target=bookmark)
     logger.info("Bookmark %s saved from %s", bookmark.pk, fetched.source_url)
     return bookmark
 
@@ -77,7 +78,7 @@ def bookmark_like(*, bookmark: Bookmark, user) -> int:
         if not through.objects.filter(bookmark=bookmark, user=user).exists():
             # add() fires m2m_changed, whose receiver recounts total_likes.
             bookmark.users_like.add(user)
-            action_create(user=user, verb="likes", target=bookmark)
+            action_create(user=user, verb=Action.Verb.LIKES, target=bookmark)
     return _total_likes(bookmark.pk)
 
 

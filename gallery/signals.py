@@ -1,6 +1,7 @@
 """Keep the denormalised like count and the Redis counters in step with the rows."""
 
-from django.db.models.signals import m2m_changed, post_delete
+from django.conf import settings
+from django.db.models.signals import m2m_changed, post_delete, pre_delete
 from django.dispatch import receiver
 
 from . import counters
@@ -31,3 +32,21 @@ def users_like_changed(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(post_delete, sender=Bookmark)
 def bookmark_deleted(sender, instance, **kwargs):
     counters.views_forget(bookmark_id=instance.pk)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def member_deleting(sender, instance, **kwargs):
+    """A member's like rows go by cascade, which sends no m2m_changed: remember
+    which bookmarks lose a like while the rows still exist."""
+    instance._gallery_liked = list(
+        Bookmark.users_like.through.objects.filter(user=instance).values_list(
+            "bookmark_id", flat=True
+        )
+    )
+
+
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+def member_deleted(sender, instance, **kwargs):
+    liked = getattr(instance, "_gallery_liked", None)
+    if liked:
+        bookmark_likes_recount(bookmark_ids=liked)

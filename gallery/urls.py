@@ -10,5 +10,5 @@ urlpatterns = [
     path("like/", views.like, name="like"),
     path("ranking/", views.ranking, name="ranking"),
     path("bookmarklet/", views.bookmarklet, name="bookmarklet"),
-    path("<int:pk>/<str:slug>/", views.bookmark_detail, name="detail"),
+    path("<id64:pk>/<str:slug>/", views.bookmark_detail, name="detail"),
 ]

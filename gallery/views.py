@@ -12,7 +12,8 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from PIL import Image
 
-from home import page_cache
+from core import page_cache
+from core.converters import id64_or_none
 
 from . import counters, fetcher, selectors, services
 from .forms import BookmarkCreateForm
@@ -164,12 +165,9 @@ def like(request):
         return JsonResponse(
             {"status": "error", "error": "action must be like or unlike"}, status=400
         )
-    try:
-        pk = int(request.POST.get("id", ""))
-        if not 0 < pk < 2**63:
-            raise ValueError(pk)
-        bookmark = Bookmark.objects.only("pk").get(pk=pk)
-    except (ValueError, TypeError, Bookmark.DoesNotExist):
+    pk = id64_or_none(request.POST.get("id", ""))
+    bookmark = Bookmark.objects.only("pk").filter(pk=pk).first() if pk else None
+    if bookmark is None:
         return JsonResponse(
             {"status": "error", "error": "No such bookmark."}, status=404
         )

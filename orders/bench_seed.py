@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from bench.seeding import copy_rows, reserve_ids, rng
-from home.management.commands.seed_bench import scaled
+from bench.seeding import copy_rows, reserve_ids, rng, scaled
 from shop.bench_seed import bench_products
 
 from .models import Order
@@ -31,11 +30,10 @@ ORDER_COLUMNS = [
     "created",
     "updated",
     "status",
-    "paid",
     "paid_at",
     "currency",
     "total",
-    "stripe_id",
+    "stripe_payment_intent_id",
     "stripe_session_id",
     "checkout_token",
     "confirmation_claimed_at",
@@ -85,7 +83,6 @@ def seed(command, scale):
                         created,
                         paid_at or created,
                         status,
-                        paid,
                         paid_at,
                         "eur",
                         total,

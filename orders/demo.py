@@ -4,13 +4,13 @@ and sales panel. Written directly: no stock is reserved and no mail is queued.""
 import random
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 
 from django.utils import timezone
 
 from shop.models import Product
 
 from .models import Order, OrderItem
+from .services.checkout import order_lines_total
 
 DEMO_NAMESPACE = uuid.UUID("6f1c9a52-1f0e-4a6c-9d0a-0d3b7c1e2a10")
 CUSTOMERS = [
@@ -48,9 +48,8 @@ def load(command) -> None:
             postal_code=f"{10000 + number}",
             city=city,
             status=Order.Status.PAID if paid else Order.Status.PENDING,
-            paid=paid,
             paid_at=placed if paid else None,
-            stripe_id=f"pi_demo_{number:04d}" if paid else "",
+            stripe_payment_intent_id=f"pi_demo_{number:04d}" if paid else "",
             confirmation_sent_at=placed,
             invoice_sent_at=placed if paid else None,
         )
@@ -65,8 +64,9 @@ def load(command) -> None:
             for product in rng.sample(products, k=min(len(products), rng.randint(1, 4)))
         ]
         OrderItem.objects.bulk_create(items)
-        total = sum((item.get_cost() for item in items), Decimal("0.00"))
         # `created` is auto_now_add: backdate with an update.
-        Order.objects.filter(pk=order.pk).update(created=placed, total=total)
+        Order.objects.filter(pk=order.pk).update(
+            created=placed, total=order_lines_total(items=items)
+        )
         created += 1
     command.stdout.write(f"Orders: {Order.objects.count()} ({created} new).")

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 
 class Order(models.Model):
-    """A placed order. Status changes go through `orders.services.order_transition`,
-    which checks `TRANSITIONS` and raises `InvalidOrderTransition`."""
+    """A placed order. `status` is the one record of where it stands (paid or not);
+    changes go through `orders.services.checkout.order_transition`, which checks
+    `TRANSITIONS` and raises `InvalidOrderTransition`."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting payment"
@@ -34,16 +35,15 @@ class Order(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    paid = models.BooleanField(default=False)
     paid_at = models.DateTimeField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="eur")
     total = models.DecimalField(
         max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text="Sum of the lines when the order was placed (for reports).",
+        help_text="Sum of the lines, stored once when the order was placed.",
     )
-    stripe_id = models.CharField(
+    stripe_payment_intent_id = models.CharField(
         "Stripe payment", max_length=250, blank=True, help_text="Payment intent id."
     )
     stripe_session_id = models.CharField(max_length=250, blank=True)
@@ -60,7 +60,7 @@ class Order(models.Model):
         ordering = ["-created", "-id"]
         indexes = [
             models.Index(fields=["-created"]),
-            models.Index(fields=["paid", "-created"]),
+            models.Index(fields=["status", "-created"]),
             models.Index(fields=["email"]),
         ]
 
@@ -75,14 +75,15 @@ class Order(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    def get_total_cost(self) -> Decimal:
-        return sum((item.get_cost() for item in self.items.all()), Decimal("0.00"))
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
 
     def get_stripe_url(self) -> str:
-        if not self.stripe_id:
+        if not self.stripe_payment_intent_id:
             return ""
         path = "/test/" if settings.STRIPE_SECRET_KEY.startswith("sk_test_") else "/"
-        return f"https://dashboard.stripe.com{path}payments/{self.stripe_id}"
+        return f"https://dashboard.stripe.com{path}payments/{self.stripe_payment_intent_id}"
 
     def get_invoice_url(self) -> str:
         return reverse("orders:invoice_pdf", args=[self.id])

@@ -28,7 +28,11 @@ def sales_last_days(*, days: int = 30) -> list[SalesDay]:
         .values("day")
         .annotate(
             orders=Count("id"),
-            revenue=Sum("total", filter=Q(paid=True), default=Decimal("0.00")),
+            revenue=Sum(
+                "total",
+                filter=Q(status=Order.Status.PAID),
+                default=Decimal("0.00"),
+            ),
         )
     )
     by_day = {row["day"]: row for row in rows}

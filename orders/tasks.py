@@ -1,13 +1,13 @@
 """Mail tasks: ids in, a service does the work. Both are idempotent (per-mail sent
 flags claimed atomically), hence late acknowledgement: a killed worker's task runs
-again rather than getting lost."""
+again rather than getting lost. One task per mail kind, named after it."""
 
 from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import services
+from .services import mail
 
 MAIL_RETRY = {
     "acks_late": True,
@@ -19,19 +19,19 @@ MAIL_RETRY = {
 }
 
 
-@shared_task(name="orders.order_created", **MAIL_RETRY)
-def order_created(order_id: int) -> bool:
+@shared_task(name="orders.order_confirmation_send", **MAIL_RETRY)
+def order_confirmation_send(order_id: int) -> bool:
     """Confirmation mail for a placed order."""
-    return services.order_send_mail(order_id=order_id, kind="confirmation")
+    return mail.order_send_mail(order_id=order_id, kind="confirmation")
 
 
-@shared_task(name="orders.payment_completed", **MAIL_RETRY)
-def payment_completed(order_id: int) -> bool:
+@shared_task(name="orders.order_invoice_send", **MAIL_RETRY)
+def order_invoice_send(order_id: int) -> bool:
     """Invoice mail (PDF attached) for a paid order."""
-    return services.order_send_mail(order_id=order_id, kind="invoice")
+    return mail.order_send_mail(order_id=order_id, kind="invoice")
 
 
 @shared_task(name="orders.sweep_unsent_mail", acks_late=True)
 def sweep_unsent_mail(min_age_seconds: int = 120) -> int:
     """Beat: re-queue mails lost to a broker outage or a killed worker."""
-    return services.mail_sweep_unsent(min_age=timedelta(seconds=min_age_seconds))
+    return mail.mail_sweep_unsent(min_age=timedelta(seconds=min_age_seconds))

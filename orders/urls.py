@@ -6,5 +6,5 @@ app_name = "orders"
 
 urlpatterns = [
     path("create/", views.order_create, name="order_create"),
-    path("<int:order_id>/invoice.pdf", views.invoice_pdf, name="invoice_pdf"),
+    path("<id64:order_id>/invoice.pdf", views.invoice_pdf, name="invoice_pdf"),
 ]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,9 +16,11 @@ from django.views.decorators.http import require_POST
 
 from shop.cart import Cart
 
-from . import services
+from .exceptions import EmptyCart, OutOfStock, PaymentExpired
 from .forms import OrderCreateForm
 from .models import Order
+from .services.checkout import order_create_from_cart
+from .services.payment import payment_checkout_session_url, stripe_event_process
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +33,15 @@ def order_create(request):
         form = OrderCreateForm(request.POST)
         if form.is_valid():
             try:
-                order, _ = services.order_create_from_cart(
+                order, _ = order_create_from_cart(
                     cart=cart,
                     customer=form.customer(),
                     token=form.cleaned_data["token"],
                 )
-            except services.EmptyCart:
+            except EmptyCart:
                 messages.error(request, "Your cart is empty.")
                 return redirect("cart:cart_detail")
-            except services.OutOfStock as exc:
+            except OutOfStock as exc:
                 messages.error(request, f"{exc} Please change your cart.")
                 return redirect("cart:cart_detail")
             cart.clear()
@@ -77,12 +79,12 @@ def payment_process(request):
         if not context["stripe_configured"]:
             return TemplateResponse(request, "orders/payment_process.html", context)
         try:
-            url = services.payment_checkout_session_url(
+            url = payment_checkout_session_url(
                 order=order,
                 success_url=request.build_absolute_uri(reverse("payment:completed")),
                 cancel_url=request.build_absolute_uri(reverse("payment:canceled")),
             )
-        except services.PaymentExpired:
+        except PaymentExpired:
             messages.warning(
                 request, "The payment time for this order ran out; it was canceled."
             )
@@ -127,7 +129,7 @@ def stripe_webhook(request):
     except (ValueError, KeyError, TypeError, stripe.SignatureVerificationError):
         logger.warning("Stripe webhook with a bad signature or body refused")
         return HttpResponseBadRequest("bad signature")
-    outcome = services.stripe_event_process(event=event)
+    outcome = stripe_event_process(event=event)
     logger.info("Stripe event %s (%s): %s", event["id"], event["type"], outcome)
     return HttpResponse(outcome, content_type="text/plain")
 
@@ -138,11 +140,13 @@ def invoice_pdf(request, order_id):
         return redirect_to_login(request.get_full_path())
     if not request.user.is_staff:
         raise PermissionDenied
-    if order_id > 2**63 - 1:
-        raise Http404
     order = get_object_or_404(Order.objects.prefetch_related("items"), pk=order_id)
+    # Imported here: WeasyPrint adds ~20 MB and ~1 s to every process that loads it,
+    # and most web processes never render an invoice.
+    from .services.invoice import invoice_render_pdf
+
     response = HttpResponse(
-        services.invoice_render_pdf(order=order), content_type="application/pdf"
+        invoice_render_pdf(order=order), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'inline; filename="invoice-{order.number}.pdf"'
     return response

@@ -54,9 +54,6 @@ class OrderInspectView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["items"] = list(self.instance.items.all())
-        context["total"] = sum(
-            (item.get_cost() for item in context["items"]), Decimal(0)
-        )
         context["stripe_url"] = self.instance.get_stripe_url()
         context["invoice_url"] = self.instance.get_invoice_url()
         return context
@@ -66,8 +63,8 @@ class OrderAdmin(ModelAdmin):
     model = Order
     menu_label = "Orders"
     menu_icon = "list-ul"
-    list_display = ("id", "full_name", "email", "status", "paid", "total", "created")
-    list_filter = ("paid", "status", "created")
+    list_display = ("id", "full_name", "email", "status", "total", "created")
+    list_filter = ("status", "created")
     search_fields = ("first_name", "last_name", "email")
     search_handler_class = OrderSearchHandler
     list_export = ("id",)  # turns on the export links; the CSV has every field
@@ -86,7 +83,7 @@ class OrderAdmin(ModelAdmin):
         "address",
         "postal_code",
         "city",
-        "stripe_id",
+        "stripe_payment_intent_id",
         "confirmation_sent_at",
         "invoice_sent_at",
     )

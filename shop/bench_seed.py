@@ -4,8 +4,7 @@ Idempotent by the `bench-` slug prefixes."""
 
 from decimal import Decimal
 
-from bench.seeding import fill_search_index, rng, sentence, shared_images
-from home.management.commands.seed_bench import scaled
+from bench.seeding import fill_search_index, rng, scaled, sentence, shared_images
 
 from .models import Category, Product
 from .selectors import DETAIL_IMAGE, LIST_THUMBNAIL

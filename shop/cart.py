@@ -104,9 +104,6 @@ class Cart:
         self._lines = lines
         return lines
 
-    def __iter__(self):
-        return iter(self.lines())
-
     def __len__(self) -> int:
         """Number of units, from the session alone (no query: shown on every page)."""
         return sum(self._quantity(line) for line in self.cart.values())

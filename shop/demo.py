@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
-from home.demo import demo_image
+from core.demo import demo_image
 
 from .models import Category, Product
 

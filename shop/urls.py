@@ -6,7 +6,7 @@ app_name = "shop"
 
 urlpatterns = [
     path("", views.product_list, name="product_list"),
-    path("<int:id>/<slug:slug>/", views.product_detail, name="product_detail"),
+    path("<id64:id>/<slug:slug>/", views.product_detail, name="product_detail"),
     path(
         "<slug:category_slug>/",
         views.product_list,

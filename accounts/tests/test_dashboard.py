@@ -64,7 +64,7 @@ def test_dashboard_query_count_does_not_grow(
     client.force_login(member)
     # user (the session is in Redis), follows anyone?, actions with their users and
     # profiles, one query per kind of target (users, groups). The Wagtail user bar
-    # costs nothing: whether it shows was decided at login (home.templatetags).
+    # costs nothing: whether it shows was decided at login (core.templatetags).
     with django_assert_num_queries(5):
         response = client.get("/account/")
     assert len(response.context["actions"]) == min(2 * rows, 20)

@@ -178,7 +178,7 @@ def test_member_page_query_count_does_not_grow(
     # viewer (the session is in Redis), member with profile and both counts,
     # is-following, and the gallery's bookmarks with their images and renditions.
     # The Wagtail user bar costs nothing: whether it shows was decided at login
-    # (home.templatetags.home_tags).
+    # (core.templatetags.core_tags).
     with django_assert_num_queries(6):
         response = client.get("/people/ann/")
     assert response.context["member"].followers_count == rows

@@ -1,4 +1,5 @@
 import datetime
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -64,6 +65,53 @@ def test_a_file_that_is_not_an_accepted_picture_is_a_form_error(
     member.refresh_from_db()
     assert member.first_name == "Ann"  # nothing saved
     assert not member.profile.photo
+
+
+TOO_MANY_PIXELS = "The picture has too many pixels (the limit is 40 megapixels)."
+
+
+def test_a_photo_with_too_many_pixels_is_refused_before_decoding(
+    client, member, pixel_bomb, decoded_sizes
+):
+    """A 20 KB PNG of 13000 × 13000 pixels (a gigabyte once decoded for the
+    thumbnail) is a form error, and no pixel of it is decoded."""
+    client.force_login(member)
+    upload = SimpleUploadedFile("bomb.png", pixel_bomb, "image/png")
+    response = client.post(URL, form(photo=upload))
+    assert response.status_code == 200
+    assert TOO_MANY_PIXELS in response.content.decode()
+    assert decoded_sizes == []
+    member.refresh_from_db()
+    assert member.first_name == "Ann"  # nothing saved
+    assert not member.profile.photo
+
+
+def test_a_header_declaring_billions_of_pixels_is_the_same_form_error(
+    client, member, decoded_sizes
+):
+    """Past Pillow's own refusal too: the member still reads why."""
+    data = bytearray(image_bytes("PNG", size=(1, 1)))
+    data[16:24] = (100_000).to_bytes(4, "big") * 2  # IHDR width and height
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")
+    client.force_login(member)
+    upload = SimpleUploadedFile("huge.png", bytes(data), "image/png")
+    response = client.post(URL, form(photo=upload))
+    assert response.status_code == 200
+    assert TOO_MANY_PIXELS in response.content.decode()
+    assert decoded_sizes == []
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(client, member, decoded_sizes):
+    """A 12-megapixel phone photo is decoded at a quarter of its sides (JPEG
+    draft mode), which is still more than the 512 px the pages show."""
+    client.force_login(member)
+    photo = SimpleUploadedFile("big.jpg", image_bytes(size=(4000, 3000)), "image/jpeg")
+    client.post(URL, form(photo=photo))
+    member.refresh_from_db()
+    with Image.open(member.profile.photo.path) as saved:
+        assert saved.size == (512, 384)
+    assert (4000, 3000) not in decoded_sizes
+    assert (1000, 750) in decoded_sizes
 
 
 def test_email_of_another_member_in_any_case_is_refused(client, member, other):

@@ -14,7 +14,7 @@ BATCH_SIZE = 16
 
 
 def seed(command, scale):
-    from home.management.commands.seed_bench import scaled
+    from bench.seeding import scaled
 
     Document = get_document_model()
     wanted = scaled(BASE_COUNT, scale)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import clear_url_caches
 
 from bench.inprocess import prepare
-from bench.targets import Target
+from bench.targets import CACHE_BUST_HEADER, Target
 from bench.wrk import lua_script
 
 
@@ -86,3 +86,5 @@ def test_cache_bust_requests_a_fresh_url_each_time():
     assert prepared.status == 200
     assert prepared.path == "/?a=1"
     assert prepared.queries == prepared.queries_first
+    # wrk sends the bypass header too (bench/targets.py: the cache-bust contract).
+    assert prepared.headers[CACHE_BUST_HEADER] == "1"

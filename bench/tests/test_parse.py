@@ -73,4 +73,26 @@ def test_lua_script_can_make_every_url_unique_to_defeat_a_page_cache():
     assert "request = function()" in script
     assert '"__bench"' in script
     assert "wrk.format(nil, wrk.path .. sep" in script
-    assert "request" not in lua_script()
+    assert "request = function" not in lua_script()
+
+
+def test_reads_the_page_cache_counts_the_script_prints_after_the_report():
+    text = (DATA / "wrk_bare.txt").read_text() + "page-cache: hit 2990 miss 7 none 0\n"
+
+    result = parse_wrk_output(text)
+
+    assert result.page_cache == {"hit": 2990, "miss": 7, "none": 0}
+    assert result.cache_hits == 2990
+    assert result.cache_responses == 2997
+    # A report without the line (an older script) has no counts, not zeros.
+    assert parse_wrk_output((DATA / "wrk_bare.txt").read_text()).page_cache is None
+
+
+def test_lua_script_counts_x_page_cache_on_the_client_side_only_when_asked():
+    counting = lua_script()
+
+    assert "response = function(status, headers, body)" in counting
+    assert 'headers["X-Page-Cache"]' in counting
+    assert 'thread:get("page_cache_hit")' in counting
+    assert "page-cache: hit %d miss %d none %d" in counting
+    assert "response = function" not in lua_script(count_page_cache=False)

@@ -17,7 +17,8 @@ from bench.report import (
     verdict,
     write_results,
 )
-from bench.targets import Target
+from bench.targets import ANONYMOUS, WRITES, Target
+from bench.writer import WriterFigures
 from bench.wrk import WrkResult
 
 
@@ -140,18 +141,29 @@ def test_verdicts_name_what_failed():
     assert verdict(ratio=0.5, min_ratio=0.5, max_queries=4, **common) == "pass"
 
 
-def test_markdown_table_has_one_row_per_url_plus_the_bare_view():
+def test_markdown_table_has_one_row_per_url_plus_the_baseline():
     markdown = render_markdown(a_report())
 
     lines = markdown.splitlines()
     assert "on 2 cores (Test CPU) (load average 3.5 at start)" in lines[0]
     assert "2026-11-25" in lines[0]
-    header = lines[2]
-    for column in ("URL", "req/s", "p50", "p99", "ratio to bare", "queries/request"):
+    assert "startproject-sized bare app" in lines[0]
+    assert "| startproject bare view `/` (median) | 2000 | 2.0 ms | 9.0 ms | 3 |" in (
+        markdown
+    )
+    header = next(line for line in lines if line.startswith("| URL |"))
+    for column in (
+        "req/s",
+        "p50",
+        "p99",
+        "ratio to bare",
+        "queries/request",
+        "cache hits",
+        "target",
+    ):
         assert column in header
-    assert "| bare view `/__bench__/bare/` (median of 3 runs) | 2000 |" in markdown
     assert (
-        "| home `/` | 1140 | 2.0 ms | 9.0 ms | 0.60 | 2 | "
+        "| home `/` | 1140 | 2.0 ms | 9.0 ms | 0.60 | 2 | — | "
         "≥ 0.5× bare, ≤ 3 queries | pass |" in markdown
     )
     assert "| add to cart `POST /cart/add/1/` | 500 |" in markdown
@@ -193,3 +205,124 @@ def test_the_project_readme_has_the_markers():
 
     text = readme.read_text()
     assert replace_between_markers(text, "x").count(README_START) == 1
+
+
+def counted(rps: float, *, hit: int, miss: int = 0, none: int = 0) -> WrkResult:
+    base = wrk(rps)
+    return WrkResult(
+        requests=base.requests,
+        duration_s=base.duration_s,
+        requests_per_s=rps,
+        latency_avg_ms=base.latency_avg_ms,
+        latency_ms=base.latency_ms,
+        page_cache={"hit": hit, "miss": miss, "none": none},
+    )
+
+
+def writer_figures(*, writes=50, checkouts=10, errors=0, seconds=10.0):
+    return WriterFigures(
+        seconds=seconds,
+        writes=writes,
+        checkouts=checkouts,
+        errors=errors,
+        target_writes_per_s=5.0,
+        target_checkouts_per_s=1.0,
+        scheduled_writes=50,
+        scheduled_checkouts=10,
+        error_samples=["comment: HTTP 403 (expected 302)"] if errors else [],
+    )
+
+
+def scenario_report(*, writer: WriterFigures | None, uncached_hits: int = 0):
+    bare = wrk(2000)
+
+    def result(target: Target, run: WrkResult, **extra) -> UrlResult:
+        prepared = PreparedTarget(
+            target=target, path=target.path, status=200, queries=0
+        )
+        return UrlResult(
+            prepared=prepared, wrk=run, bare_before=bare, bare_after=bare, **extra
+        )
+
+    results = [
+        result(
+            Target(name="home", path="/", scenario=ANONYMOUS, min_ratio=0.5),
+            counted(1200, hit=990, miss=10),
+        ),
+        result(
+            Target(name="home (uncached)", path="/", cache_bust=True, min_ratio=0.1),
+            counted(300, hit=uncached_hits, none=100 - uncached_hits),
+        ),
+        result(
+            Target(
+                name="home (during writes)",
+                path="/",
+                during_writes=True,
+                scenario=WRITES,
+                min_ratio=0.3,
+            ),
+            counted(700, hit=600, miss=400),
+            writer=writer,
+        ),
+    ]
+    return build_report(
+        results=results,
+        bare_runs=[bare, bare],
+        measurements=[],
+        measurement_errors=[],
+        meta=META,
+    )
+
+
+def test_hit_rate_per_row_and_per_scenario_from_the_counted_headers():
+    report = scenario_report(writer=writer_figures())
+
+    rows = {row["name"]: row for row in report["urls"]}
+    assert rows["home"]["hit_rate"] == 0.99
+    assert rows["home"]["page_cache"] == {"hit": 990, "miss": 10, "none": 0}
+    assert rows["home (during writes)"]["hit_rate"] == 0.6
+    scenarios = {s["key"]: s for s in report["scenarios"]}
+    assert list(scenarios) == [ANONYMOUS, WRITES]  # in SCENARIOS order
+    assert scenarios[WRITES]["hit_rate"] == 0.6
+    assert scenarios[ANONYMOUS]["rows"] == 2
+    assert scenarios[ANONYMOUS]["passed"] == 2
+    assert scenarios[WRITES]["writer"]["scheduled_writes"] == 50
+    assert scenarios[WRITES]["writer"]["writes"] == 50
+
+
+def test_a_page_cache_hit_on_an_uncached_row_fails_it():
+    report = scenario_report(writer=writer_figures(), uncached_hits=3)
+
+    row = next(r for r in report["urls"] if r["name"] == "home (uncached)")
+    assert row["verdict"] == "FAIL (3 page-cache hits on an uncached row)"
+
+
+def test_writes_rows_report_the_writer_and_fail_when_it_fell_short():
+    good = scenario_report(writer=writer_figures())
+    slow = scenario_report(writer=writer_figures(writes=20, checkouts=10, errors=2))
+    missing = scenario_report(writer=None)
+
+    def writes_row(report):
+        return next(r for r in report["urls"] if r["scenario"] == WRITES)
+
+    row = writes_row(good)
+    assert row["verdict"] == "pass"
+    assert row["writer"]["writes_per_s"] == 5.0
+    assert row["writer"]["checkouts_per_s"] == 1.0
+    assert writes_row(slow)["verdict"] == (
+        "FAIL (writer: 2 errors, writer: 20 of 50 writes)"
+    )
+    assert writes_row(slow)["writer"]["error_samples"] == [
+        "comment: HTTP 403 (expected 302)"
+    ]
+    assert writes_row(missing)["verdict"] == "FAIL (writer did not run)"
+    markdown = render_markdown(good)
+    assert (
+        "check out (bench/writer.py)** — target ≥ 0.3×; page-cache hit rate 60 %; "
+        "writer: 5 writes/s (of 5), 1 checkouts/s (of 1), 0 errors." in markdown
+    )
+    assert (
+        "| home (during writes) `/` | 700 | 2.0 ms | 9.0 ms | 0.35 | 0 | 60 % | "
+        "5 w/s, 1 c/s, 0 err | ≥ 0.3× bare | pass |" in markdown
+    )
+    assert "URL targets: 3 pass, 0 fail." in markdown.splitlines()[0]

@@ -9,14 +9,9 @@ from django.core.management.base import OutputWrapper
 from wagtail.documents import get_document_model
 from wagtail.search.models import IndexEntry
 
+from bench.seeding import BENCH_APPS, Progress, discover_seeders, scaled
 from bench.tests import bench_seed as sample
-from home.management.commands.seed_bench import (
-    BENCH_APPS,
-    Command,
-    Progress,
-    discover_seeders,
-    scaled,
-)
+from core.management.commands.seed_bench import Command
 
 
 def command(out: StringIO) -> Command:

@@ -5,7 +5,7 @@ from django import template
 from django.db.models import Count, Q
 
 from .. import widget_cache
-from ..models import live_posts, published_posts
+from ..selectors import live_posts, published_posts
 from ..text import render_markdown
 
 register = template.Library()

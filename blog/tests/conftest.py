@@ -1,13 +1,13 @@
 import pytest
 
-from home.models import HomePage
+from core.demo import site_root_page
 
 from .factories import BlogIndexPageFactory
 
 
 @pytest.fixture
 def home_page(db):
-    return HomePage.objects.get()
+    return site_root_page()
 
 
 @pytest.fixture

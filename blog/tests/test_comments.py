@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
+from django.test import Client
 
 from blog.models import Comment
 
@@ -85,6 +86,24 @@ def test_comments_are_rate_limited_per_client(client, post, settings):
     other = client.post(post.url, comment_data(), REMOTE_ADDR="10.9.8.7")
     assert other.status_code == 302
     assert Comment.objects.count() == 3
+
+
+def test_a_page_shown_again_with_errors_is_never_served_from_the_page_cache(
+    post, settings
+):
+    """The post page re-rendered for a rejected comment is a 200 HTML answer to a
+    POST: the page cache must pass it by, never store it for the next visitor."""
+    settings.PAGE_CACHE_ENABLED = True
+    for _ in range(2):  # the first visit may only start the cache's generation
+        Client().get(post.url)
+    assert Client().get(post.url)["X-Page-Cache"] == "hit"
+    rejected = Client().post(post.url, comment_data(**{"comment-name": ""}))
+    assert rejected.status_code == 200
+    assert "This field is required." in rejected.content.decode()
+    assert not rejected.has_header("X-Page-Cache")
+    shown = Client().get(post.url)
+    assert shown["X-Page-Cache"] == "hit"
+    assert "This field is required." not in shown.content.decode()
 
 
 @pytest.fixture

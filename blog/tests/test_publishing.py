@@ -40,11 +40,11 @@ def test_scheduled_post_goes_live_after_publish_scheduled(client, blog_index):
 
 
 def test_celery_task_publishes_scheduled_posts(celery_worker):
-    from home.models import HomePage
+    from core.demo import site_root_page
 
     from .factories import BlogIndexPageFactory
 
-    index = BlogIndexPageFactory(parent=HomePage.objects.get())
+    index = BlogIndexPageFactory(parent=site_root_page())
     post = schedule_post(index, "Queued post")
     publish_scheduled.delay().get(timeout=20)
     post.refresh_from_db()

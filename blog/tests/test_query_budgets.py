@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from home.demo import demo_image
+from core.demo import demo_image
 
 from .factories import BlogPageFactory, CommentFactory
 

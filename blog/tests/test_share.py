@@ -28,11 +28,11 @@ def wait_for_mail(count=1, timeout=15):
 
 
 def test_share_mail_is_sent_by_the_celery_worker(client, celery_worker):
-    from home.models import HomePage
+    from core.demo import site_root_page
 
     from .factories import BlogIndexPageFactory
 
-    index = BlogIndexPageFactory(parent=HomePage.objects.get())
+    index = BlogIndexPageFactory(parent=site_root_page())
     post = BlogPageFactory(parent=index, title="Worth reading")
     mail.outbox.clear()
     response = client.post(post.url, share_data(), follow=True)

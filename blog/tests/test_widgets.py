@@ -51,6 +51,21 @@ def test_markdown_filter_renders_and_sanitises():
     assert "<script" not in html
 
 
+def test_markdown_code_blocks_can_take_keyboard_focus_and_nothing_else():
+    """A long code line scrolls inside its <pre>; tabindex 0 lets a keyboard user
+    reach it. The sanitiser sets it: a writer's own attributes are dropped."""
+    html = Template("{% load blog_tags %}{{ text|markdown }}").render(
+        Context(
+            {
+                "text": "```\nprint(1)\n```\n\n"
+                '<pre tabindex="-1" onfocus="alert(1)">raw</pre>'
+            }
+        )
+    )
+    assert html.count('<pre tabindex="0">') == 2
+    assert "onfocus" not in html and 'tabindex="-1"' not in html
+
+
 def test_sidebar_and_home_section_use_the_widgets(client, blog_index):
     post = BlogPageFactory(parent=blog_index, title="Sidebar star")
     CommentFactory(post=post, active=True)

@@ -48,6 +48,8 @@ def test_demo_loads_members_bookmarks_likes_actions_and_views():
     assert Action.objects.filter(verb="likes").count() == (
         Bookmark.users_like.through.objects.count()
     )
+    verbs = set(Action.objects.values_list("verb", flat=True))
+    assert verbs <= set(Action.Verb.values), verbs
     ranking = counters.ranking_top(limit=10)
     assert len(ranking) == 10
     assert "gallery:" in command.buffer.getvalue()

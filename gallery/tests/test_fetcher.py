@@ -308,6 +308,33 @@ def test_decompression_bomb_is_refused_before_decoding(allow_site, side):
         fetcher.fetch_image(allow_site.url("/bomb.png"))
 
 
+def test_a_real_pixel_bomb_is_refused_without_decoding(
+    allow_site, pixel_bomb, decoded_sizes
+):
+    allow_site.routes["/bomb.png"] = reply(pixel_bomb, "image/png")
+    with pytest.raises(fetcher.TooManyPixels, match="limit is 40 megapixels"):
+        fetcher.fetch_image(allow_site.url("/bomb.png"))
+    assert decoded_sizes == []
+
+
+# Silenced in the settings; pytest shows warnings again.
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_pillows_warning_below_the_limit_is_no_refusal(
+    allow_site, settings, monkeypatch
+):
+    """Pillow warns from half the site's limit (settings): a picture between the
+    two is fine, one over the limit is not (a 1000-pixel limit here)."""
+    settings.GALLERY_FETCH_MAX_PIXELS = 1000
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500)
+    for side in (30, 40):
+        allow_site.routes[f"/{side}.png"] = reply(
+            picture("PNG", size=(side, side)), "image/png"
+        )
+    assert fetcher.fetch_image(allow_site.url("/30.png")).width == 30
+    with pytest.raises(fetcher.TooManyPixels):
+        fetcher.fetch_image(allow_site.url("/40.png"))
+
+
 def test_error_status_is_refused(allow_site):
     with pytest.raises(fetcher.BadStatus, match="404"):
         fetcher.fetch_image(allow_site.url("/missing.png"))

@@ -118,6 +118,33 @@ def test_total_likes_follows_every_way_of_changing_likes():
     assert Bookmark.objects.get(pk=first.pk).total_likes == 0
 
 
+def test_deleting_a_member_takes_back_their_likes():
+    """The like rows go by cascade, which sends no m2m_changed."""
+    first, second = BookmarkFactory(), BookmarkFactory()
+    leaving, staying = UserFactory(), UserFactory()
+    first.users_like.add(leaving, staying)
+    second.users_like.add(leaving)
+    own = BookmarkFactory(owner=leaving)  # goes with its owner
+    own.users_like.add(staying)
+
+    leaving.delete()
+
+    assert Bookmark.objects.get(pk=first.pk).total_likes == 1
+    assert Bookmark.objects.get(pk=second.pk).total_likes == 0
+    assert not Bookmark.objects.filter(pk=own.pk).exists()
+
+
+def test_deleting_members_in_bulk_takes_back_their_likes():
+    bookmark = BookmarkFactory()
+    members = [UserFactory() for _ in range(3)]
+    bookmark.users_like.add(*members)
+    User = type(members[0])  # noqa: N806 - the user model
+
+    User.objects.filter(pk__in=[m.pk for m in members[:2]]).delete()
+
+    assert Bookmark.objects.get(pk=bookmark.pk).total_likes == 1
+
+
 def test_liking_does_not_resave_the_row(client, django_assert_max_num_queries):
     """A like must not go through save() (and the search index)."""
     bookmark = BookmarkFactory()

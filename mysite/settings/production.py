@@ -1,7 +1,8 @@
 """Production: everything from the environment; refuses to start on unsafe settings."""
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, SECRET_KEY, env, fail
+from .base import MIDDLEWARE, SECRET_KEY, env
+from .environment import fail
 
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:

@@ -1,9 +1,11 @@
 """Production settings refuse unsafe configuration and pass Django's deploy checks."""
 
+import ast
 import os
 import secrets
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -102,3 +104,33 @@ def test_celery_broker_may_be_rabbitmq_while_results_stay_in_redis():
     broker, backend = result.stdout.split()[-2:]
     assert broker == "amqp://guest:guest@127.0.0.1:5672//"
     assert backend.startswith("redis")
+
+
+def test_each_setting_is_defined_once_and_never_patched_later():
+    """In base.py and its concern modules (dev/test/production override on purpose):
+    one assignment per setting, no `X[...] =`, `X +=` or `X.append(...)` after it."""
+    folder = BASE_DIR / "mysite" / "settings"
+    environments = {"__init__.py", "dev.py", "test.py", "production.py"}
+    defined, patched = Counter(), []
+    for module in sorted(folder.glob("*.py")):
+        if module.name in environments:
+            continue
+        for node in ast.parse(module.read_text()).body:
+            where = f"{module.name}:{node.lineno}"
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = getattr(node, "targets", None) or [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name) and target.id.isupper():
+                        defined[target.id] += 1
+                    elif not isinstance(target, ast.Name | ast.Tuple):
+                        patched.append(where)
+            elif isinstance(node, ast.AugAssign):
+                patched.append(where)
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                func = node.value.func
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    if func.value.id.isupper():
+                        patched.append(where)
+    assert {"MIDDLEWARE", "CACHES", "SESSION_ENGINE"} <= set(defined)
+    assert [name for name, count in defined.items() if count > 1] == []
+    assert patched == []

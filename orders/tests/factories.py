@@ -3,6 +3,7 @@ from decimal import Decimal
 import factory
 
 from orders.models import Order, OrderItem
+from orders.services.checkout import order_lines_total
 from shop.tests.factories import ProductFactory
 
 # The checkout form as a shopper fills it in.
@@ -44,6 +45,6 @@ def order_with_items(n_items: int = 2, *, price=Decimal("10.00"), **kwargs) -> O
     order = OrderFactory(**kwargs)
     for _ in range(n_items):
         OrderItemFactory(order=order, price=price, quantity=2)
-    order.total = order.get_total_cost()
+    order.total = order_lines_total(items=order.items.all())
     order.save(update_fields=["total"])
     return order

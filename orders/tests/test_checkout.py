@@ -10,8 +10,9 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 
+from orders.exceptions import InvalidOrderTransition
 from orders.models import Order
-from orders.services import InvalidOrderTransition, order_transition
+from orders.services.checkout import order_transition
 from shop.models import Product
 from shop.tests.factories import ProductFactory
 
@@ -53,8 +54,8 @@ class TestCheckout:
         order = Order.objects.get()
         item = order.items.get()
         assert (item.price, item.quantity) == (Decimal("20.00"), 2)
-        assert order.total == order.get_total_cost() == Decimal("40.00")
-        assert order.status == Order.Status.PENDING and not order.paid
+        assert order.total == Decimal("40.00")
+        assert order.status == Order.Status.PENDING and not order.is_paid
         assert Product.objects.get(pk=product.pk).stock == 3
         assert client.session["order_id"] == order.id
         assert client.session[settings.CART_SESSION_ID] == {}

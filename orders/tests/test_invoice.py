@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from pypdf import PdfReader
 
-from orders.invoices import BASE_URL, StaticOnlyFetcher
-from orders.services import invoice_render_pdf
+from orders.services.checkout import order_lines_total
+from orders.services.invoice import BASE_URL, StaticOnlyFetcher, invoice_render_pdf
 from orders.tests.factories import OrderFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def order():
     OrderItemFactory(
         order=order, product_name="Desk lamp", price=Decimal("19.95"), quantity=2
     )
-    order.total = order.get_total_cost()
+    order.total = order_lines_total(items=order.items.all())
     order.save()
     return order
 

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from orders.models import Order
+from orders.services.payment import payment_checkout_session_url
 from orders.tests.factories import order_with_items
 
 
@@ -72,7 +73,7 @@ def test_stripe_unreachable_gives_a_message(client, fake_stripe, settings):
 
 @pytest.mark.django_db
 def test_paid_order_is_not_charged_again(client, fake_stripe):
-    order = order_with_items(1, status=Order.Status.PAID, paid=True)
+    order = order_with_items(1, status=Order.Status.PAID)
     pay_session(client, order)
     response = client.post("/payment/process/")
     assert response.status_code == 200
@@ -86,9 +87,7 @@ def test_hosted_page_pay_and_cancel_end_to_end(live_server, fake_stripe):
     to our live site (the order becomes paid) and redirects to the success page."""
     fake_stripe.webhook_url = f"{live_server.url}/payment/webhook/"
     order = order_with_items(1, price=Decimal("5.00"))
-    from orders import services
-
-    url = services.payment_checkout_session_url(
+    url = payment_checkout_session_url(
         order=order,
         success_url=f"{live_server.url}/payment/completed/",
         cancel_url=f"{live_server.url}/payment/canceled/",
@@ -102,8 +101,8 @@ def test_hosted_page_pay_and_cancel_end_to_end(live_server, fake_stripe):
     assert paid.headers["Location"] == f"{live_server.url}/payment/completed/"
     assert fake_stripe.webhook_responses == [200]
     order.refresh_from_db()
-    assert order.paid and order.status == Order.Status.PAID
-    assert order.stripe_id.startswith("pi_")
+    assert order.is_paid and order.status == Order.Status.PAID
+    assert order.stripe_payment_intent_id.startswith("pi_")
 
 
 @pytest.mark.django_db

@@ -12,8 +12,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from mysite.celery import app
-from orders import services, tasks
+from orders import tasks
 from orders.models import Order
+from orders.services import mail as mail_services
 from orders.tests.factories import order_with_items
 from shop.tests.factories import ProductFactory
 
@@ -70,8 +71,8 @@ def test_checkout_mails_a_confirmation_once(client, celery_worker):
 
 def test_task_run_twice_sends_one_mail(celery_worker):
     order = order_with_items(1)
-    first = tasks.order_created.delay(order.id)
-    second = tasks.order_created.delay(order.id)
+    first = tasks.order_confirmation_send.delay(order.id)
+    second = tasks.order_confirmation_send.delay(order.id)
     assert sorted([settle(first), settle(second)]) == [False, True]
     assert len(mail.outbox) == 1
 
@@ -94,10 +95,10 @@ def test_broker_down_at_checkout_then_recovered_sends_one_mail(
 
 
 def test_paid_order_gets_the_invoice_pdf_once(celery_worker):
-    order = order_with_items(2, status=Order.Status.PAID, paid=True)
+    order = order_with_items(2, status=Order.Status.PAID)
     Order.objects.filter(pk=order.pk).update(paid_at=timezone.now())
-    assert settle(tasks.payment_completed.delay(order.id)) is True
-    assert settle(tasks.payment_completed.delay(order.id)) is False
+    assert settle(tasks.order_invoice_send.delay(order.id)) is True
+    assert settle(tasks.order_invoice_send.delay(order.id)) is False
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     name, content, mimetype = message.attachments[0]
@@ -109,7 +110,7 @@ def test_paid_order_gets_the_invoice_pdf_once(celery_worker):
 @pytest.mark.django_db
 def test_unpaid_order_gets_no_invoice():
     order = order_with_items(1)
-    assert services.order_send_mail(order_id=order.id, kind="invoice") is False
+    assert mail_services.order_send_mail(order_id=order.id, kind="invoice") is False
     assert mail.outbox == []
 
 
@@ -119,26 +120,30 @@ def test_smtp_failure_releases_the_claim_for_a_retry(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     order = order_with_items(1)
     with pytest.raises(OSError):
-        services.order_send_mail(order_id=order.id, kind="confirmation")
+        mail_services.order_send_mail(order_id=order.id, kind="confirmation")
     order.refresh_from_db()
     assert order.confirmation_claimed_at is None and order.confirmation_sent_at is None
-    assert issubclass(ConnectionRefusedError, tasks.order_created.autoretry_for)
+    assert issubclass(
+        ConnectionRefusedError, tasks.order_confirmation_send.autoretry_for
+    )
 
 
 @pytest.mark.django_db
 def test_a_claim_in_progress_blocks_and_an_expired_claim_is_retried():
     order = order_with_items(1)
     Order.objects.filter(pk=order.pk).update(confirmation_claimed_at=timezone.now())
-    assert services.order_send_mail(order_id=order.id, kind="confirmation") is False
+    assert (
+        mail_services.order_send_mail(order_id=order.id, kind="confirmation") is False
+    )
     # A worker killed mid-send leaves its claim; after the lease it is retried.
-    stale = timezone.now() - services.MAIL_CLAIM_LEASE - timedelta(seconds=1)
+    stale = timezone.now() - mail_services.MAIL_CLAIM_LEASE - timedelta(seconds=1)
     Order.objects.filter(pk=order.pk).update(confirmation_claimed_at=stale)
-    assert services.order_send_mail(order_id=order.id, kind="confirmation") is True
+    assert mail_services.order_send_mail(order_id=order.id, kind="confirmation") is True
     assert len(mail.outbox) == 1
 
 
 def test_mail_tasks_are_late_acked_and_retry_with_backoff():
-    for task in (tasks.order_created, tasks.payment_completed):
+    for task in (tasks.order_confirmation_send, tasks.order_invoice_send):
         assert task.acks_late is True
         assert task.retry_backoff and task.max_retries >= 5
     assert "orders-sweep-unsent-mail" in app.conf.beat_schedule

@@ -1,9 +1,9 @@
 import pytest
 
 from blog.tests.factories import BlogIndexPageFactory
-from home.models import HomePage
+from core.demo import site_root_page
 
 
 @pytest.fixture
 def blog_index(db):
-    return BlogIndexPageFactory(parent=HomePage.objects.get())
+    return BlogIndexPageFactory(parent=site_root_page())

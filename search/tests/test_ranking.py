@@ -177,14 +177,14 @@ def test_query_count_does_not_grow_with_the_matches(
         BlogPageFactory(parent=blog_index, title=f"Orchid {n}")
         ProductFactory(name=f"Orchid pot {n}")
         BookmarkFactory(title=f"Orchid photo {n}", owner=owner)
-    # promotions, view restrictions, 1 ranking per kind, 1 row fetch per kind
-    # (+ renditions of the bookmarks' images), the Site (base layout)
-    _search_queries(client, "/search/?q=orchid", django_assert_num_queries, 10)
-    # one kind: promotions, restrictions, ranking, rows, the Site
+    # promotions, 1 ranking per kind, 1 row fetch per kind (+ renditions of the
+    # bookmarks' images), the Site (for the posts' URLs)
+    _search_queries(client, "/search/?q=orchid", django_assert_num_queries, 9)
+    # one kind: promotions, ranking, rows, the Site
     _search_queries(
-        client, "/search/?q=orchid&kind=posts", django_assert_num_queries, 5
+        client, "/search/?q=orchid&kind=posts", django_assert_num_queries, 4
     )
-    # nothing ranked, so the typo fallback: promotions, restrictions, 3 rankings,
-    # then in a transaction (a savepoint pair here) the similarity threshold, ids
-    # and rows per kind, renditions; the Site
-    _search_queries(client, "/search/?q=orchidd", django_assert_num_queries, 16)
+    # nothing ranked, so the typo fallback: promotions, 3 rankings, then in a
+    # transaction (a savepoint pair here) its settings, ids and rows per kind,
+    # renditions; the Site
+    _search_queries(client, "/search/?q=orchidd", django_assert_num_queries, 15)

@@ -2,6 +2,8 @@
 tolerance, language and hostile input."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import PageViewRestriction
 
@@ -86,6 +88,49 @@ def test_drafts_and_private_posts_are_not_found(client, blog_index):
     )
     response = client.get("/search/", {"q": "zebra"})
     assert [p.title for p in results(response)] == ["Zebra public"]
+
+
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    [
+        # promotions, ranked ids with the count, the posts, the site (their URLs)
+        ({"q": "zebra", "kind": "posts"}, 4),
+        # ...plus products and bookmarks ranked (nothing): the posts in full
+        ({"q": "zebra"}, 6),
+        # nothing ranked: three rankings, then the typo-tolerant fallback in a
+        # transaction (a savepoint pair here): its settings, ids per kind, the
+        # posts found
+        ({"q": "zebar"}, 12),
+    ],
+)
+def test_view_restrictions_cost_no_query_of_their_own(
+    client, blog_index, query, queries, settings
+):
+    """Search uses the blog's selector of published posts, which checks view
+    restrictions in a subquery; Wagtail's `.public()` costs one more query each
+    time the posts are searched."""
+    settings.SEARCH_CACHE_SECONDS = 0  # the search's own queries, not a cache hit
+    public = BlogPageFactory(parent=blog_index, title="Zebra public")
+    private = BlogPageFactory(parent=blog_index, title="Zebra private")
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.LOGIN
+    )
+    client.get("/search/", query)  # warm up Wagtail's site cache, as a live site is
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/search/", query)
+    assert results(response) == [public]
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not [s for s in sql if s.startswith('SELECT "wagtailcore_pageviewrest')]
+    assert len(sql) == queries, sql
+
+
+def test_posts_under_a_restricted_section_are_not_found(client, blog_index):
+    BlogPageFactory(parent=blog_index, title="Zebra for members")
+    PageViewRestriction.objects.create(
+        page=blog_index, restriction_type=PageViewRestriction.PASSWORD, password="pw"
+    )
+    assert results(client.get("/search/", {"q": "zebra"})) == []
+    assert results(client.get("/search/", {"q": "zebar"})) == []  # nor by typo
 
 
 def test_editors_promoted_results_come_first(client, blog_index):

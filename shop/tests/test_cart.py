@@ -105,11 +105,17 @@ def test_bad_quantities_give_a_message_not_a_500(client, quantity, expected):
     assert str(product.id) not in client.session.get(settings.CART_SESSION_ID, {})
 
 
-@pytest.mark.parametrize("product_id", ["999999", str(10**30)])
-def test_forged_product_id_gives_a_message(client, product_id):
-    response = add(client, product_id)
+def test_forged_product_id_gives_a_message(client):
+    response = add(client, "999999")
     assert response.status_code == 302
     assert "not available" in messages_of(response)[-1]
+
+
+@pytest.mark.parametrize("product_id", [str(2**63), str(10**30), "0"])
+def test_an_id_no_product_can_have_is_not_found(client, product_id):
+    """Beyond the bigint range (or zero) the URL does not match: 404, not a 500."""
+    assert add(client, product_id).status_code == 404
+    assert client.post(f"/cart/remove/{product_id}/").status_code == 404
 
 
 def test_garbage_in_the_session_cart_is_dropped(client):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from home.demo import demo_image
+from core.demo import demo_image
 from shop.models import Product
 from shop.tests.factories import CategoryFactory, ProductFactory
 
@@ -128,8 +128,8 @@ def test_demo_catalog_and_orders_load_idempotently():
         orders_demo.load(command)
     assert Product.objects.count() >= 20
     assert Product.objects.exclude(image=None).count() == Product.objects.count()
-    assert Order.objects.filter(paid=True).exists()
-    assert Order.objects.filter(paid=False).exists()
+    assert Order.objects.filter(status=Order.Status.PAID).exists()
+    assert Order.objects.exclude(status=Order.Status.PAID).exists()
     assert Order.objects.count() == orders_demo.ORDER_COUNT
 
 

@@ -138,10 +138,10 @@ def test_shopper_pays_for_two_products_and_another_cancels(
     assert fake_stripe.webhook_responses == [200]
     order = Order.objects.get(email="rosa@example.com")
     assert order.number == order_number
-    assert order.paid
+    assert order.is_paid
     assert order.status == Order.Status.PAID
     assert order.total == Decimal("104.70")
-    assert order.stripe_id.startswith("pi_")
+    assert order.stripe_payment_intent_id.startswith("pi_")
     assert sorted((i.product_name, i.quantity) for i in order.items.all()) == [
         ("Cast iron pan", 1),
         ("Copper kettle", 3),
@@ -184,7 +184,7 @@ def test_shopper_pays_for_two_products_and_another_cancels(
     assert_accessible(other, "payment canceled")
     canceled = Order.objects.get(email="carl@example.com")
     assert canceled.number == other_number
-    assert not canceled.paid
+    assert not canceled.is_paid
     assert canceled.status == Order.Status.PENDING
     assert fake_stripe.webhook_responses == [200]  # a cancel sends no webhook
 

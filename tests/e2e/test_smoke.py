@@ -93,9 +93,18 @@ def test_admin_signs_in_and_reaches_the_dashboard(page, demo_site):
     screenshot(page, "admin")
 
 
+PHONE = {"width": 375, "height": 812}  # the narrowest phone we design for
+
+
+def page_width(page) -> int:
+    """How wide the laid-out page is: wider than the screen means sideways scroll."""
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 def test_phone_visitor_sees_the_whole_hero(browse, demo_site):
-    page = browse.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = browse.new_page(viewport=PHONE, is_mobile=True)
     page.goto("/")
+    assert page_width(page) <= PHONE["width"]
 
     hero = page.locator(".hero").bounding_box()
     for element in (page.get_by_role("heading", level=1), page.locator(".hero-text p")):
@@ -105,3 +114,41 @@ def test_phone_visitor_sees_the_whole_hero(browse, demo_site):
         assert box["y"] + box["height"] <= hero["y"] + hero["height"]
     expect(page.get_by_role("searchbox", name="Search the site")).to_be_in_viewport()
     assert_accessible(page, "home on a phone")
+
+
+def test_phone_reader_of_a_post_with_long_code_lines_scrolls_the_code_not_the_page(
+    browse, demo_site
+):
+    """A code block and a Markdown code fence with a 160-character line: the code
+    scrolls sideways inside its box, the page stays as wide as the phone."""
+    import datetime
+
+    from blog.models import BlogIndexPage, BlogPage
+
+    line = "result = compute(" + ", ".join(f"argument_{n}" for n in range(12)) + ")"
+    assert len(line) > 150
+    post = BlogPage(
+        title="A long line of code",
+        slug="a-long-line-of-code",
+        intro="Code wider than a phone.",
+        date=datetime.date(2026, 1, 5),
+        body=[
+            ("code", {"language": "python", "code": line}),
+            ("markdown", f"Some text.\n\n```python\n{line}\n```\n"),
+        ],
+    )
+    BlogIndexPage.objects.get(slug="blog").add_child(instance=post)
+    post.save_revision().publish()
+
+    page = browse.new_page(viewport=PHONE, is_mobile=True)
+    page.goto("/blog/a-long-line-of-code/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("A long line of code")
+    code_boxes = page.locator("article pre")
+    expect(code_boxes).to_have_count(2)
+    assert page_width(page) <= PHONE["width"]
+    for box in code_boxes.all():
+        expect(box).to_contain_text("argument_11")
+        # The box itself is narrower than its content: it scrolls.
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+        assert box.bounding_box()["width"] <= PHONE["width"]
+    assert_accessible(page, "post with long code on a phone")

@@ -1,0 +1,10 @@
+"""The bare app's WSGI callable; `bench.server.bare_environment` selects its settings
+(the bench environment otherwise names the site's)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bare.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,231 @@
+"""Full-page cache for anonymous visitors, kept in Redis, invisible to editors.
+
+Why: a Wagtail page costs ~12 ms and 4+ queries before any template work (site,
+routing, view restrictions); the same HTML goes to every anonymous visitor with an
+empty cart. `PageCacheMiddleware` stores that HTML and replays it with zero SQL.
+
+Correctness rules (each has a test in core/tests/test_page_cache.py):
+
+- Only GET/HEAD, only visitors whose session holds nothing but an empty cart (no
+  login, no pending messages, no password-protected page passed), only paths outside
+  the private areas (PAGE_CACHE_EXCLUDED_PREFIXES) and only query strings made of
+  PAGE_CACHE_QUERY_PARAMS (`?page=2`); anything else bypasses the cache entirely.
+- Only 200 HTML/XML responses that set no cookie, change no session and queue no
+  message are stored.
+- Freshness: every entry carries the *generation* it was rendered in
+  (core.generations); a change readers could see (page publish/unpublish/move/delete,
+  a save or delete of any public model, likes, follows, stock changes made with
+  UPDATE) increments the generation, so the next request renders again. The
+  generation read *before* rendering is stored, so a change committed mid-render
+  still invalidates the page. The TTL is a safety net.
+- CSRF: tokens in a stored page are replaced by a sentinel; every hit gets this
+  visitor's own token (and the CSRF cookie), so forms on cached pages post fine.
+- Fragments that must be fresh on every view (the bookmark view counter, which also
+  counts the view) are rendered through `live_fragment` and re-run on every hit.
+
+One Redis round trip per hit: the generation and the entry are fetched with MGET.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import _does_token_match, get_token
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
+from redis.exceptions import RedisError
+
+from .generations import generation_bump
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "page_cache:generation"
+CSRF_SENTINEL = b"__page_cache_csrf_token__"
+# A masked CSRF token: 64 characters of [a-zA-Z0-9] (django.middleware.csrf).
+_TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+_LIVE_RE = re.compile(rb"<!--live:(\d+)-->.*?<!--/live:\1-->", re.DOTALL)
+_CACHEABLE_TYPES = {
+    "text/html",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+}
+# Headers the outer middleware adds again on every response (and per visitor).
+_NOT_STORED_HEADERS = {"vary", "set-cookie", "content-length", "x-page-cache"}
+
+
+# --- Generation --------------------------------------------------------------------
+
+
+def invalidate(**kwargs) -> None:
+    """Forget every cached page (a signal receiver: takes any arguments).
+
+    Bumped at once and again after the surrounding transaction commits: a page
+    rendered in between saw the old rows and must not survive the commit.
+    """
+    generation_bump(GENERATION_KEY)
+
+
+# --- Fragments that stay live on cached pages --------------------------------------
+
+
+def live_fragment(request, func: str, **kwargs) -> SafeString:
+    """Call `func(**kwargs)` (dotted path, returns HTML) now and on every cache hit.
+
+    For the few parts of a public page that change on every view or must run per
+    view (a view counter). kwargs must be picklable.
+    """
+    html = import_string(func)(**kwargs)
+    fragments = request.__dict__.setdefault("_page_cache_live", {})
+    number = len(fragments)
+    fragments[number] = (func, kwargs)
+    return mark_safe(f"<!--live:{number}-->{html}<!--/live:{number}-->")  # noqa: S308
+
+
+def _render_live(content: bytes, fragments: dict) -> bytes:
+    def replace(match):
+        number = int(match.group(1))
+        func, kwargs = fragments[number]
+        html = import_string(func)(**kwargs)
+        return f"<!--live:{number}-->{html}<!--/live:{number}-->".encode()
+
+    return _LIVE_RE.sub(replace, content)
+
+
+# --- Request and response checks ---------------------------------------------------
+
+
+def _query_allowed(request) -> bool:
+    allowed = settings.PAGE_CACHE_QUERY_PARAMS
+    return all(
+        key in allowed and len(request.GET.getlist(key)) == 1 for key in request.GET
+    )
+
+
+def _session_is_blank(request) -> bool:
+    """Nothing per-visitor in the session: no login, no messages, an empty cart.
+
+    A visitor without a session cookie costs no I/O here (the store is empty without
+    loading); with one, cached_db reads it from Redis.
+    """
+    session = request.session
+    for key in session.keys():
+        if key == settings.CART_SESSION_ID and not session[key]:
+            continue
+        return False
+    return True
+
+
+def _request_cacheable(request) -> bool:
+    if not settings.PAGE_CACHE_ENABLED or request.method not in {"GET", "HEAD"}:
+        return False
+    if request.path.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)):
+        return False
+    if not _query_allowed(request):
+        return False
+    if request.COOKIES.get("messages"):  # messages waiting in the cookie store
+        return False
+    return _session_is_blank(request)
+
+
+def _response_storable(request, response) -> bool:
+    if request.method != "GET" or response.status_code != 200 or response.streaming:
+        return False
+    content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type not in _CACHEABLE_TYPES:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    if response.cookies or request.session.modified:
+        return False
+    storage = getattr(request, "_messages", None)
+    if storage is not None and (storage._queued_messages or storage.added_new):
+        return False
+    return _session_is_blank(request)
+
+
+def _key(request) -> str:
+    query = "&".join(f"{k}={request.GET[k]}" for k in sorted(request.GET))
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return "page_cache:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _tokens_to_sentinel(request, content: bytes) -> bytes:
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return content
+
+    def replace(match):
+        token = match.group(0).decode()
+        return CSRF_SENTINEL if _does_token_match(token, secret) else match.group(0)
+
+    return _TOKEN_RE.sub(replace, content)
+
+
+# --- Middleware --------------------------------------------------------------------
+
+
+class PageCacheMiddleware:
+    """Serve and store anonymous pages. Sits last in MIDDLEWARE, so a hit still gets
+    every header the other middleware add (CSP, X-Frame-Options, Vary, CSRF cookie)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _request_cacheable(request):
+            return self.get_response(request)
+        key = _key(request)
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+        except RedisError:
+            logger.exception("Page cache unavailable; rendering uncached")
+            return self.get_response(request)
+        generation = found.get(GENERATION_KEY)
+        entry = found.get(key)
+        if generation is not None and entry and entry["generation"] == generation:
+            return self._replay(request, entry)
+
+        response = self.get_response(request)
+        if generation is None:
+            invalidate()  # first use: create the generation; store next time
+        elif _response_storable(request, response):
+            self._store(request, response, key, generation)
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    def _store(self, request, response, key, generation) -> None:
+        entry = {
+            "generation": generation,
+            "status": response.status_code,
+            "headers": [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in _NOT_STORED_HEADERS
+            ],
+            "content": _tokens_to_sentinel(request, response.content),
+            "live": getattr(request, "_page_cache_live", {}),
+        }
+        try:
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        except RedisError:
+            logger.exception("Could not store a page in the page cache")
+
+    def _replay(self, request, entry) -> HttpResponse:
+        content = entry["content"]
+        if CSRF_SENTINEL in content:
+            content = content.replace(CSRF_SENTINEL, get_token(request).encode())
+        if entry["live"]:
+            content = _render_live(content, entry["live"])
+        response = HttpResponse(content, status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response
