@@ -15,8 +15,10 @@ To add a kind (e.g. shop products or gallery bookmarks), append one SearchSource
 The result template gets `result` (the object) and `snippet` (safe HTML with the
 matched words in <mark>); copy search/results/page.html and change the link. The
 model must be indexed (`search_fields`; run `manage.py update_index` once for rows
-that existed before). Ranking, grouping, paging, highlighting and the fuzzy
-fallback need nothing else.
+that existed before), and its `title_field` column wants a trigram index like those
+in search/migrations/0004 (the fallback works without one, by reading every row).
+Ranking, grouping, paging, highlighting, caching and the fuzzy fallback need
+nothing else.
 """
 
 from collections.abc import Callable

@@ -48,6 +48,7 @@ def test_query_counts_are_flat_and_within_budget(
     client, blog_index, size, record_property, settings
 ):
     settings.PAGE_CACHE_ENABLED = False  # the render's budget; a cache hit costs 0
+    settings.SEARCH_CACHE_SECONDS = 0  # likewise for the search results fragment
     posts = seed(blog_index, size)
     pages = {
         "index": "/blog/",

@@ -15,3 +15,7 @@ BLOG_RATE_LIMITS = {
         env.int("BLOG_SHARE_RATE_WINDOW", default=3600),
     ),
 }
+
+# Site search (search/cache.py): seconds a results fragment is kept for anonymous
+# visitors; 0 turns the cache off. Changes show to them within this time.
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
