@@ -79,6 +79,9 @@ def payment_checkout_session_url(
             for item in items
         ],
     }
+    discounts = _stripe_discounts(client=client, order=order)
+    if discounts:
+        params["discounts"] = discounts
     key = f"order-{order.id}-checkout"
     session = client.v1.checkout.sessions.create(
         params=params, options={"idempotency_key": key}
@@ -86,6 +89,27 @@ def payment_checkout_session_url(
     Order.objects.filter(pk=order.pk).update(stripe_session_id=session.id)
     order.stripe_session_id = session.id
     return session.url
+
+
+def _stripe_discounts(*, client: stripe.StripeClient, order: Order) -> list[dict]:
+    """The order's stored discount as a one-off Stripe coupon for exactly that many
+    cents, so Stripe charges `order.total` to the cent (a percent-off coupon would
+    leave the rounding to Stripe). One coupon per order: the idempotency key makes a
+    retried request return the same one."""
+    if not order.discount_amount:
+        return []
+    coupon = client.v1.coupons.create(
+        params={
+            "amount_off": to_cents(order.discount_amount),
+            "currency": order.currency,
+            "duration": "once",
+            "max_redemptions": 1,
+            "name": f"{order.coupon_code} −{order.discount_percent} %"[:40],
+            "metadata": {"order_id": str(order.id), "code": order.coupon_code},
+        },
+        options={"idempotency_key": f"order-{order.id}-coupon"},
+    )
+    return [{"coupon": coupon.id}]
 
 
 def order_mark_paid(*, order: Order, payment_intent: str) -> Order:
@@ -129,7 +153,9 @@ def _order_for_session(session) -> Order | None:
 
 
 def _on_session_completed(session) -> str:
-    if session.get("payment_status") != "paid":
+    # "no_payment_required": a coupon took the whole amount (then it is 0 and the
+    # amount check below still holds).
+    if session.get("payment_status") not in {"paid", "no_payment_required"}:
         return "not-paid-yet"
     order = _order_for_session(session)
     if order is None:
