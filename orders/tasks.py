@@ -1,13 +1,15 @@
-"""Mail tasks: ids in, a service does the work. Both are idempotent (per-mail sent
-flags claimed atomically), hence late acknowledgement: a killed worker's task runs
-again rather than getting lost. One task per mail kind, named after it."""
+"""Order tasks: ids in, a service does the work. All are idempotent (per-mail sent
+flags claimed atomically; per-order claims in Redis for recommendations), hence late
+acknowledgement: a killed worker's task runs again rather than getting lost. One
+task per mail kind, named after it."""
 
 from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
+from redis.exceptions import RedisError
 
-from .services import mail
+from .services import mail, recommendations
 
 MAIL_RETRY = {
     "acks_late": True,
@@ -35,3 +37,17 @@ def order_invoice_send(order_id: int) -> bool:
 def sweep_unsent_mail(min_age_seconds: int = 120) -> int:
     """Beat: re-queue mails lost to a broker outage or a killed worker."""
     return mail.mail_sweep_unsent(min_age=timedelta(seconds=min_age_seconds))
+
+
+@shared_task(
+    name="orders.order_recommendations_record",
+    acks_late=True,
+    autoretry_for=(RedisError,),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=10,
+)
+def order_recommendations_record(order_id: int) -> bool:
+    """Bought-together scores for a paid order, counted once per order."""
+    return recommendations.order_record_bought_together(order_id=order_id)

@@ -63,6 +63,8 @@ def product_detail(request, id, slug):
         {
             "product": product,
             "cart_product_form": CartAddProductForm(),
+            # The same for every visitor (the page cache keeps it with the page).
+            "bought_together": selectors.products_bought_with(product_ids=[product.id]),
         },
     )
 
@@ -112,6 +114,11 @@ def cart_detail(request):
         line.update_form = CartAddProductForm(
             initial={"quantity": line.quantity, "override": True}
         )
+    bought_together = []
+    if lines:
+        bought_together = selectors.products_bought_with(
+            product_ids=[line.product.id for line in lines], images=False
+        )
     return TemplateResponse(
         request,
         "shop/cart_detail.html",
@@ -123,6 +130,7 @@ def cart_detail(request):
             "discount": cart.get_discount(),
             "total": cart.get_total_price_after_discount(),
             "coupon_form": CouponApplyForm(),
+            "bought_together": bought_together,
         },
     )
 

@@ -1,5 +1,6 @@
-"""Settings owned by the shop, coupons and orders apps: the session cart, coupons
-and Stripe. The orders mail sweep is in services.py's CELERY_BEAT_SCHEDULE."""
+"""Settings owned by the shop, coupons and orders apps: the session cart, coupons,
+"bought together" recommendations and Stripe. The orders mail sweep is in
+services.py's CELERY_BEAT_SCHEDULE."""
 
 from .environment import env
 
@@ -17,3 +18,7 @@ STRIPE_CURRENCY = env.str("STRIPE_CURRENCY", default="eur")
 # script is then slow): COUPON_ATTEMPTS per COUPON_ATTEMPTS_WINDOW seconds.
 COUPON_ATTEMPTS = env.int("COUPON_ATTEMPTS", default=20)
 COUPON_ATTEMPTS_WINDOW = env.int("COUPON_ATTEMPTS_WINDOW", default=600)
+
+# "Bought together" recommendations (shop/recommender.py): Redis sorted sets; empty
+# means REDIS_URL. Pages render without recommendations when it is unreachable.
+SHOP_RECOMMENDER_REDIS_URL = env.str("SHOP_RECOMMENDER_REDIS_URL", default="")

@@ -12,7 +12,7 @@ from core.converters import id64_or_none
 
 from ..exceptions import PaymentExpired
 from ..models import Order, StripeEvent
-from . import mail
+from . import mail, recommendations
 from .checkout import order_cancel_and_release_stock, order_transition
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,9 @@ def order_mark_paid(*, order: Order, payment_intent: str) -> Order:
         stripe_payment_intent_id=payment_intent or "",
     )
     transaction.on_commit(lambda: mail.mail_enqueue(kind="invoice", order_id=order.id))
+    transaction.on_commit(
+        lambda: recommendations.recommendations_enqueue(order_id=order.id)
+    )
     return order
 
 
