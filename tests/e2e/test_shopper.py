@@ -223,6 +223,7 @@ def test_shopper_applies_welcome10_and_pays_the_discounted_amount(
     together = page.get_by_role("region", name="Often bought together")
     expect(together.get_by_role("heading", level=3).first).to_be_visible()
     assert_accessible(page, "product with recommendations")
+    screenshot(page, "product-bought-together")
 
     # Two pens in the cart, a code that does not exist, then WELCOME10 in lower case.
     page.goto("/shop/stationery/")
