@@ -238,6 +238,21 @@ class FakeStripe:
                     )
                 return path
 
+            def _create_once(self, create, params):
+                """Create an object; a repeated Idempotency-Key replays the first
+                answer, as Stripe does."""
+                key = self.headers.get("Idempotency-Key")
+                with fake.lock:
+                    if key and key in fake.idempotent:
+                        status, stored = fake.idempotent[key]
+                        return self._send_json(
+                            status, stored, {"Idempotent-Replayed": "true"}
+                        )
+                    created = create(params)
+                    if key:
+                        fake.idempotent[key] = (200, created)
+                return self._send_json(200, created)
+
             def _authorised(self):
                 if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                     self._error(401, "Invalid API key provided")
@@ -270,35 +285,16 @@ class FakeStripe:
                 if path == "/v1/checkout/sessions":
                     if not self._authorised():
                         return
-                    key = self.headers.get("Idempotency-Key")
-                    with fake.lock:
-                        if key and key in fake.idempotent:
-                            status, stored = fake.idempotent[key]
-                            return self._send_json(
-                                status, stored, {"Idempotent-Replayed": "true"}
-                            )
-                        params = unflatten(parse_qsl(body.decode()))
-                        for discount in params.get("discounts", []):
-                            if discount.get("coupon") not in fake.coupons:
-                                return self._error(400, "No such coupon")
-                        session = fake.create_session(params)
-                        if key:
-                            fake.idempotent[key] = (200, session)
-                    return self._send_json(200, session)
+                    params = unflatten(parse_qsl(body.decode()))
+                    discounts = params.get("discounts", [])
+                    if any(d.get("coupon") not in fake.coupons for d in discounts):
+                        return self._error(400, "No such coupon")
+                    return self._create_once(fake.create_session, params)
                 if path == "/v1/coupons":
                     if not self._authorised():
                         return
-                    key = self.headers.get("Idempotency-Key")
-                    with fake.lock:
-                        if key and key in fake.idempotent:
-                            status, stored = fake.idempotent[key]
-                            return self._send_json(
-                                status, stored, {"Idempotent-Replayed": "true"}
-                            )
-                        coupon = fake.create_coupon(unflatten(parse_qsl(body.decode())))
-                        if key:
-                            fake.idempotent[key] = (200, coupon)
-                    return self._send_json(200, coupon)
+                    params = unflatten(parse_qsl(body.decode()))
+                    return self._create_once(fake.create_coupon, params)
                 if path.startswith("/v1/checkout/sessions/") and path.endswith(
                     "/expire"
                 ):

@@ -5,7 +5,6 @@ invoices, mails, CSV and the sales panel show it."""
 import csv
 import io
 import json
-import threading
 import uuid
 from decimal import Decimal
 
@@ -14,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from pypdf import PdfReader
 
@@ -30,6 +28,7 @@ from orders.tests.fake_stripe import sign_payload
 from shop.models import Product
 from shop.tests.factories import ProductFactory
 
+from .concurrency import at_once
 from .factories import CUSTOMER
 
 
@@ -175,21 +174,8 @@ def test_two_buyers_race_for_the_last_use_and_one_gets_it():
     for shopper in clients:
         add(shopper, ProductFactory(price=Decimal("10.00"), stock=5), 1)
         assert apply(shopper, "oneleft") == coupon.pk
-    barrier = threading.Barrier(2)
-    responses = [None, None]
-
-    def buy(index):
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = checkout(clients[index])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    first, second = clients
+    responses = at_once(lambda: checkout(first), lambda: checkout(second))
     locations = sorted(response["Location"] for response in responses)
     assert locations == ["/cart/", "/payment/process/"]
     assert Coupon.objects.get(pk=coupon.pk).uses == 3
