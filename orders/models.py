@@ -46,6 +46,8 @@ class Order(models.Model):
     )
     # The coupon as it was at checkout (copied: a later edit of the coupon, or its
     # deletion, changes nothing here). The subtotal is `total + discount_amount`.
+    # Database defaults too, so rows written with raw SQL/COPY (bench seeding) are
+    # orders without a coupon.
     coupon = models.ForeignKey(
         "coupons.Coupon",
         related_name="orders",
@@ -53,13 +55,14 @@ class Order(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
     )
-    coupon_code = models.CharField(max_length=50, blank=True)
-    discount_percent = models.PositiveSmallIntegerField(default=0)
+    coupon_code = models.CharField(max_length=50, blank=True, default="", db_default="")
+    discount_percent = models.PositiveSmallIntegerField(default=0, db_default=0)
     discount_amount = models.DecimalField(
         "discount",
         max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
         help_text="Taken off the lines' sum by the coupon, stored at checkout.",
     )
     stripe_payment_intent_id = models.CharField(
