@@ -1,18 +1,24 @@
 """Demo orders (paid and unpaid, spread over 30 days) for the admin list, CSV export
-and sales panel. Written directly: no stock is reserved and no mail is queued. The
-unpaid ones are canceled, as their stock holds would have run out long ago (a
-pending one would have the beat release stock it never reserved)."""
+and sales panel, and the "bought together" scores they make. Written directly: no
+stock is reserved and no mail is queued. The unpaid ones are canceled, as their
+stock holds would have run out long ago (a pending one would have the beat release
+stock it never reserved)."""
 
 import random
 import uuid
 from datetime import timedelta
 
+import redis
 from django.utils import timezone
 
+from coupons.exceptions import CouponError
+from coupons.models import Coupon
+from coupons.services import coupon_use, discount_amount
 from shop.models import Product
 
 from .models import Order, OrderItem
 from .services.checkout import order_lines_total
+from .services.recommendations import recommendations_rebuild
 
 DEMO_NAMESPACE = uuid.UUID("6f1c9a52-1f0e-4a6c-9d0a-0d3b7c1e2a10")
 CUSTOMERS = [
@@ -33,6 +39,8 @@ def load(command) -> None:
         return
     rng = random.Random(5)
     now = timezone.now()
+    # Some paid orders used the demo coupon (coupons/demo.py), when it is there.
+    welcome = Coupon.objects.filter(code__iexact="WELCOME10").first()
     created = 0
     for number in range(ORDER_COUNT):
         token = uuid.uuid5(DEMO_NAMESPACE, str(number))
@@ -66,9 +74,28 @@ def load(command) -> None:
             for product in rng.sample(products, k=min(len(products), rng.randint(1, 4)))
         ]
         OrderItem.objects.bulk_create(items)
+        subtotal = order_lines_total(items=items)
+        coupon = welcome if paid and number % 4 == 1 else None
+        if coupon:
+            try:
+                coupon_use(coupon=coupon, subtotal=subtotal)
+            except CouponError:  # edited by staff since: the order goes without
+                coupon = None
+        percent = coupon.discount if coupon else 0
         # `created` is auto_now_add: backdate with an update.
         Order.objects.filter(pk=order.pk).update(
-            created=placed, total=order_lines_total(items=items)
+            created=placed,
+            total=order_lines_total(items=items, discount_percent=percent),
+            coupon=coupon,
+            coupon_code=coupon.code if coupon else "",
+            discount_percent=percent,
+            discount_amount=discount_amount(subtotal=subtotal, percent=percent),
         )
         created += 1
     command.stdout.write(f"Orders: {Order.objects.count()} ({created} new).")
+    try:
+        counted = recommendations_rebuild()
+    except redis.RedisError as exc:
+        command.stdout.write(f"Recommendations: skipped, Redis unreachable ({exc}).")
+        return
+    command.stdout.write(f"Recommendations: built from {counted} paid orders.")

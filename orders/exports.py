@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -27,6 +27,10 @@ COLUMNS = [
     ("postal_code", "Postal code"),
     ("city", "City"),
     ("currency", "Currency"),
+    ("subtotal", "Subtotal"),  # derived: total + discount (annotated below)
+    ("coupon_code", "Coupon"),
+    ("discount_percent", "Discount %"),
+    ("discount_amount", "Discount"),
     ("total", "Total"),
     ("stripe_payment_intent_id", "Stripe payment"),
     ("confirmation_sent_at", "Confirmation sent"),
@@ -62,7 +66,10 @@ def order_rows(orders: QuerySet) -> Iterator[list[str]]:
     names = [name for name, _ in COLUMNS]
     yield [label for _, label in COLUMNS] + ["Items"]
     rows = (
-        orders.annotate(is_paid=Q(status=Order.Status.PAID))
+        orders.annotate(
+            is_paid=Q(status=Order.Status.PAID),
+            subtotal=F("total") + F("discount_amount"),
+        )
         .values_list(*names)
         .iterator(chunk_size=CHUNK_SIZE)
     )

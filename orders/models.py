@@ -44,7 +44,29 @@ class Order(models.Model):
         max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text="Sum of the lines, stored once when the order was placed.",
+        help_text="Sum of the lines less the discount, stored once when the order "
+        "was placed: what the customer pays.",
+    )
+    # The coupon as it was at checkout (copied: a later edit of the coupon, or its
+    # deletion, changes nothing here). The subtotal is `total + discount_amount`.
+    # Database defaults too, so rows written with raw SQL/COPY (bench seeding) are
+    # orders without a coupon.
+    coupon = models.ForeignKey(
+        "coupons.Coupon",
+        related_name="orders",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    coupon_code = models.CharField(max_length=50, blank=True, default="", db_default="")
+    discount_percent = models.PositiveSmallIntegerField(default=0, db_default=0)
+    discount_amount = models.DecimalField(
+        "discount",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+        help_text="Taken off the lines' sum by the coupon, stored at checkout.",
     )
     stripe_payment_intent_id = models.CharField(
         "Stripe payment", max_length=250, blank=True, help_text="Payment intent id."
@@ -115,6 +137,11 @@ class Order(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def subtotal(self) -> Decimal:
+        """The lines' sum before the discount (derived: `total` is what is stored)."""
+        return self.total + self.discount_amount
 
     @property
     def is_paid(self) -> bool:

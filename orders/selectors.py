@@ -16,10 +16,12 @@ class SalesDay:
     day: date
     orders: int
     revenue: Decimal
+    discounts: Decimal = Decimal("0.00")
 
 
 def sales_last_days(*, days: int = 30) -> list[SalesDay]:
-    """Orders and paid revenue per day, oldest first, in one aggregate query."""
+    """Orders, paid revenue and the coupon discounts of paid orders per day, oldest
+    first, in one aggregate query. Revenue is what was charged (after discounts)."""
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
     rows = (
@@ -33,6 +35,11 @@ def sales_last_days(*, days: int = 30) -> list[SalesDay]:
                 filter=Q(status=Order.Status.PAID),
                 default=Decimal("0.00"),
             ),
+            discounts=Sum(
+                "discount_amount",
+                filter=Q(status=Order.Status.PAID),
+                default=Decimal("0.00"),
+            ),
         )
     )
     by_day = {row["day"]: row for row in rows}
@@ -41,7 +48,12 @@ def sales_last_days(*, days: int = 30) -> list[SalesDay]:
         day = first + timedelta(days=offset)
         row = by_day.get(day, {})
         result.append(
-            SalesDay(day, row.get("orders", 0), row.get("revenue") or Decimal("0.00"))
+            SalesDay(
+                day,
+                row.get("orders", 0),
+                row.get("revenue") or Decimal("0.00"),
+                row.get("discounts") or Decimal("0.00"),
+            )
         )
     return result
 
@@ -56,6 +68,7 @@ def sales_summary(days: list[SalesDay]) -> list[dict]:
                 "label": label,
                 "orders": sum(d.orders for d in window),
                 "revenue": sum((d.revenue for d in window), Decimal("0.00")),
+                "discounts": sum((d.discounts for d in window), Decimal("0.00")),
             }
         )
     return summary

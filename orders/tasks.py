@@ -1,14 +1,16 @@
-"""Order tasks: ids in, a service does the work. The mail tasks are idempotent
-(per-mail sent flags claimed atomically), hence late acknowledgement: a killed
-worker's task runs again rather than getting lost. One task per mail kind, named
-after it. The beat also runs the two sweeps: unsent mail, and expired stock holds."""
+"""Order tasks: ids in, a service does the work. All are idempotent (per-mail sent
+flags claimed atomically; per-order claims in Redis for recommendations), hence late
+acknowledgement: a killed worker's task runs again rather than getting lost. One
+task per mail kind, named after it. The beat also runs the two sweeps: unsent mail,
+and expired stock holds."""
 
 from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
+from redis.exceptions import RedisError
 
-from .services import cancel, mail
+from .services import cancel, mail, recommendations
 
 MAIL_RETRY = {
     "acks_late": True,
@@ -43,3 +45,17 @@ def order_holds_expire() -> dict[str, int]:
     """Beat: cancel pending orders whose stock hold ran out, releasing their units
     once (safe to run twice at once: each cancellation is a conditional UPDATE)."""
     return cancel.order_holds_expire()
+
+
+@shared_task(
+    name="orders.order_recommendations_record",
+    acks_late=True,
+    autoretry_for=(RedisError,),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=10,
+)
+def order_recommendations_record(order_id: int) -> bool:
+    """Bought-together scores for a paid order, counted once per order."""
+    return recommendations.order_record_bought_together(order_id=order_id)

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.ratelimit import client_ip
+from coupons.exceptions import CouponError
 from shop.cart import Cart
 
 from .exceptions import EmptyCart, OutOfStock, PaymentExpired, TooManyPendingOrders
@@ -58,6 +59,15 @@ def order_create(request):
                     "minutes), before placing another. Your cart is kept.",
                 )
                 return redirect("cart:cart_detail")
+            except CouponError as exc:
+                # Never charge more than the page said without showing it first.
+                cart.coupon_remove()
+                messages.error(
+                    request,
+                    f"{exc} It was removed from your cart; please check the new "
+                    "total before you order.",
+                )
+                return redirect("cart:cart_detail")
             cart.clear()
             request.session[ORDER_SESSION_KEY] = order.id
             return redirect("payment:process")
@@ -69,10 +79,20 @@ def order_create(request):
     if not lines and request.method == "GET":
         messages.info(request, "Your cart is empty.")
         return redirect("cart:cart_detail")
+    coupon = cart.coupon
+    if cart.coupon_problem:
+        messages.warning(request, f"{cart.coupon_problem} It was removed.")
     return TemplateResponse(
         request,
         "orders/order_create.html",
-        {"form": form, "lines": lines, "total": cart.get_total_price()},
+        {
+            "form": form,
+            "lines": lines,
+            "subtotal": cart.get_total_price(),
+            "coupon": coupon,
+            "discount": cart.get_discount(),
+            "total": cart.get_total_price_after_discount(),
+        },
     )
 
 

@@ -1,5 +1,5 @@
-"""Staff admin: the "Shop" menu (categories, products, orders), the staff actions on
-an order, and the sales panel."""
+"""Staff admin: the "Shop" menu (categories, products, coupons, orders), the staff
+actions on an order, and the sales panel."""
 
 import logging
 from collections.abc import Callable
@@ -21,6 +21,7 @@ from wagtail_modeladmin.helpers.search import DjangoORMSearchHandler
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import IndexView, InspectView, InstanceSpecificView
 
+from coupons.wagtail_hooks import CouponAdmin
 from shop.wagtail_hooks import CategoryAdmin, ProductAdmin
 
 from . import selectors
@@ -256,7 +257,7 @@ class ShopGroup(ModelAdminGroup):
     menu_label = "Shop"
     menu_icon = "pick"
     menu_order = 300
-    items = (CategoryAdmin, ProductAdmin, OrderAdmin)
+    items = (CategoryAdmin, ProductAdmin, CouponAdmin, OrderAdmin)
 
 
 modeladmin_register(ShopGroup)

@@ -1,13 +1,20 @@
-"""The session cart: product id → quantity (and the price seen, as a string).
+"""The session cart: product id → quantity (and the price seen, as a string), and the
+id of the coupon applied to it (under its own session key).
 
 The stored price is informational only: every total is computed from the current
-database price, so a tampered session cannot change what is charged.
+database price, so a tampered session cannot change what is charged. The coupon is
+read and checked again on every view and at checkout, never trusted from the session.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+
+from coupons.exceptions import CouponError
+from coupons.models import Coupon
+from coupons.selectors import coupon_usable
+from coupons.services import discount_amount
 
 from .models import Product
 
@@ -36,6 +43,10 @@ class Cart:
         self.cart = cart if isinstance(cart, dict) else {}
         self._lines: list[CartLine] | None = None
         self.dropped: list[str] = []
+        self._coupon: Coupon | None = None
+        self._coupon_checked = False
+        # Why the applied coupon was dropped (expired, used up …), for a message.
+        self.coupon_problem: str | None = None
 
     @staticmethod
     def _quantity(line) -> int:
@@ -58,6 +69,8 @@ class Cart:
     def remove(self, product_id: int) -> bool:
         removed = self.cart.pop(str(product_id), None) is not None
         if removed:
+            if not self.cart:
+                self.coupon_remove()
             self.save()
         return removed
 
@@ -68,6 +81,7 @@ class Cart:
 
     def clear(self) -> None:
         self.cart = {}
+        self.coupon_remove()
         self.save()
 
     def lines(self) -> list[CartLine]:
@@ -110,3 +124,48 @@ class Cart:
 
     def get_total_price(self) -> Decimal:
         return sum((line.total_price for line in self.lines()), Decimal("0.00"))
+
+    # --- The coupon -----------------------------------------------------------------
+
+    @property
+    def coupon_id(self) -> int | None:
+        value = self.session.get(settings.CART_COUPON_SESSION_ID)
+        return value if type(value) is int else None
+
+    def coupon_apply(self, coupon: Coupon) -> None:
+        self.session[settings.CART_COUPON_SESSION_ID] = coupon.id
+        self.session.modified = True
+        self._coupon, self._coupon_checked = coupon, True
+
+    def coupon_remove(self) -> bool:
+        """Forget the coupon; the key goes, so an empty cart leaves a blank session
+        (which the page cache serves)."""
+        removed = self.session.pop(settings.CART_COUPON_SESSION_ID, None) is not None
+        self._coupon, self._coupon_checked = None, True
+        return removed
+
+    @property
+    def coupon(self) -> Coupon | None:
+        """The applied coupon if it can still be used for this cart (one query, once
+        per request); one that cannot any more leaves the cart, its reason kept in
+        `coupon_problem` for a message."""
+        if not self._coupon_checked:
+            self._coupon_checked = True
+            if self.coupon_id is not None:
+                try:
+                    self._coupon = coupon_usable(
+                        coupon_id=self.coupon_id, subtotal=self.get_total_price()
+                    )
+                except CouponError as exc:
+                    self.coupon_problem = str(exc)
+                    self.coupon_remove()
+        return self._coupon
+
+    def get_discount(self) -> Decimal:
+        coupon = self.coupon
+        if coupon is None:
+            return Decimal("0.00")
+        return discount_amount(subtotal=self.get_total_price(), percent=coupon.discount)
+
+    def get_total_price_after_discount(self) -> Decimal:
+        return self.get_total_price() - self.get_discount()

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
@@ -7,6 +8,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 from wagtail.images import get_image_model
+
+from core.ratelimit import client_ip, rate_limited
+from coupons.exceptions import CouponError
+from coupons.forms import CouponApplyForm
+from coupons.selectors import coupon_usable
 
 from . import selectors
 from .cart import Cart
@@ -54,7 +60,12 @@ def product_detail(request, id, slug):
     return TemplateResponse(
         request,
         "shop/product_detail.html",
-        {"product": product, "cart_product_form": CartAddProductForm()},
+        {
+            "product": product,
+            "cart_product_form": CartAddProductForm(),
+            # The same for every visitor (the page cache keeps it with the page).
+            "bought_together": selectors.products_bought_with(product_ids=[product.id]),
+        },
     )
 
 
@@ -96,12 +107,68 @@ def cart_detail(request):
     lines = cart.lines()
     for name in cart.dropped:
         messages.warning(request, f"{name} is no longer available and left your cart.")
+    coupon = cart.coupon
+    if cart.coupon_problem:
+        messages.warning(request, f"{cart.coupon_problem} It was removed.")
     for line in lines:
         line.update_form = CartAddProductForm(
             initial={"quantity": line.quantity, "override": True}
         )
+    bought_together = []
+    if lines:
+        bought_together = selectors.products_bought_with(
+            product_ids=[line.product.id for line in lines], images=False
+        )
     return TemplateResponse(
         request,
         "shop/cart_detail.html",
-        {"cart": cart, "lines": lines, "total": cart.get_total_price()},
+        {
+            "cart": cart,
+            "lines": lines,
+            "subtotal": cart.get_total_price(),
+            "coupon": coupon,
+            "discount": cart.get_discount(),
+            "total": cart.get_total_price_after_discount(),
+            "coupon_form": CouponApplyForm(),
+            "bought_together": bought_together,
+        },
     )
+
+
+@require_POST
+def coupon_apply(request):
+    """Apply a coupon code to the cart. Tries are rate limited per client address,
+    so codes cannot be guessed by script; every refusal is a message."""
+    cart = Cart(request)
+    if rate_limited(
+        "coupon",
+        client_ip(request),
+        limit=settings.COUPON_ATTEMPTS,
+        window=settings.COUPON_ATTEMPTS_WINDOW,
+    ):
+        messages.error(request, "Too many coupon codes tried. Please wait a while.")
+        return redirect("cart:cart_detail")
+    form = CouponApplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["code"][0])
+        return redirect("cart:cart_detail")
+    if not cart.lines():
+        messages.error(request, "Your cart is empty.")
+        return redirect("cart:cart_detail")
+    try:
+        coupon = coupon_usable(
+            code=form.cleaned_data["code"], subtotal=cart.get_total_price()
+        )
+    except CouponError as exc:
+        messages.error(request, str(exc))
+        return redirect("cart:cart_detail")
+    cart.coupon_apply(coupon)
+    messages.success(request, f"Coupon {coupon.code} applied: {coupon.discount} % off.")
+    return redirect("cart:cart_detail")
+
+
+@require_POST
+def coupon_remove(request):
+    if Cart(request).coupon_remove():
+        messages.success(request, "The coupon was removed.")
+    return redirect("cart:cart_detail")

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gallery",
     "accounts",
     "shop",
+    "coupons",
     "orders",
     "search",
     "wagtail.contrib.forms",

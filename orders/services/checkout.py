@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from coupons.selectors import coupon_usable
+from coupons.services import coupon_use, coupon_use_release, discount_amount
 from shop.cart import Cart
 from shop.services import product_stock_release, product_stock_reserve
 
@@ -28,11 +30,15 @@ from . import mail
 CLIENT_LOCK_SPACE = 7411
 
 
-def order_lines_total(*, items: Iterable[OrderItem]) -> Decimal:
-    """The order's sum, computed here only: checkout stores it in `Order.total`,
-    and everything else (webhook amount check, invoice, mails, CSV, sales panel,
+def order_lines_total(
+    *, items: Iterable[OrderItem], discount_percent: int = 0
+) -> Decimal:
+    """The order's sum (its lines, less `discount_percent` of them rounded to the
+    cent), computed here only: checkout stores it in `Order.total`, and everything
+    else (Stripe's amount, webhook amount check, invoice, mails, CSV, sales panel,
     admin) reads that column."""
-    return sum((item.get_cost() for item in items), Decimal("0.00"))
+    subtotal = sum((item.get_cost() for item in items), Decimal("0.00"))
+    return subtotal - discount_amount(subtotal=subtotal, percent=discount_percent)
 
 
 def client_hash(*, kind: str, value: str) -> str:
@@ -90,11 +96,13 @@ def order_create_from_cart(
 
     One transaction: current database prices, stock reserved per line by
     `shop.services.product_stock_reserve` (two shoppers racing for the last unit:
-    one wins, the other gets `OutOfStock` and nothing is written). The order holds
-    that stock for `ORDERS_HOLD_MINUTES`. A client (same IP address or same
-    session) already holding `ORDERS_MAX_PENDING_PER_CLIENT` unpaid orders gets
-    `TooManyPendingOrders` and nothing is written. A second submit of the same form
-    (same token) returns the first order. Mail is enqueued after commit.
+    one wins, the other gets `OutOfStock` and nothing is written), and the cart's
+    coupon, if any, used once by `coupons.services.coupon_use` (two buyers racing
+    for its last use: one gets it, the other `CouponError` and nothing is written).
+    The order holds that stock for `ORDERS_HOLD_MINUTES`. A client (same IP address
+    or same session) already holding `ORDERS_MAX_PENDING_PER_CLIENT` unpaid orders
+    gets `TooManyPendingOrders` and nothing is written. A second submit of the same
+    form (same token) returns the first order. Mail is enqueued after commit.
     """
     existing = Order.objects.filter(checkout_token=token).first()
     if existing:
@@ -105,6 +113,7 @@ def order_create_from_cart(
     ip_hash = client_hash(kind="ip", value=client_ip)
     session_hash = client_hash(kind="session", value=session_key)
     limit = settings.ORDERS_MAX_PENDING_PER_CLIENT
+    coupon_id = cart.coupon_id
     try:
         with transaction.atomic():
             pending = _client_lock_and_count(ip_hash=ip_hash, session_hash=session_hash)
@@ -123,15 +132,24 @@ def order_create_from_cart(
                 )
                 for line in sorted(lines, key=lambda line: line.product.id)
             ]
+            subtotal = order_lines_total(items=items)
+            coupon = None
+            if coupon_id is not None:
+                coupon = coupon_usable(coupon_id=coupon_id, subtotal=subtotal)
+            percent = coupon.discount if coupon else 0
             # The order row first: a double submit stops here on the unique token
             # (and finds the first order) before it can touch stock.
             order = Order.objects.create(
                 checkout_token=token,
                 currency=settings.STRIPE_CURRENCY.lower(),
-                total=order_lines_total(items=items),
                 hold_expires_at=order_hold_deadline(),
                 client_ip_hash=ip_hash,
                 client_session_hash=session_hash,
+                total=order_lines_total(items=items, discount_percent=percent),
+                coupon=coupon,
+                coupon_code=coupon.code if coupon else "",
+                discount_percent=percent,
+                discount_amount=discount_amount(subtotal=subtotal, percent=percent),
                 **customer,
             )
             for item in items:
@@ -141,6 +159,8 @@ def order_create_from_cart(
                     raise OutOfStock(item.product_name)
                 item.order = order
             OrderItem.objects.bulk_create(items)
+            if coupon is not None:
+                coupon_use(coupon=coupon, subtotal=subtotal)
             transaction.on_commit(
                 lambda: mail.mail_enqueue(kind="confirmation", order_id=order.id)
             )
@@ -185,13 +205,16 @@ def order_transition(
 def order_cancel_and_release_stock(
     *, order: Order, only_if: dict | None = None
 ) -> Order:
-    """Cancel an unpaid order and put its units back, once: of two concurrent
-    cancellations (beat, webhook, staff) only one passes the transition's
-    conditional UPDATE, and only that one releases."""
+    """Cancel an unpaid order and put its units back, and the coupon's use (an
+    order never paid did not use it up), once: of two concurrent cancellations
+    (beat, webhook, staff) only one passes the transition's conditional UPDATE, and
+    only that one releases."""
     with transaction.atomic():
         order = order_transition(
             order=order, status=Order.Status.CANCELED, only_if=only_if
         )
         for item in order.items.exclude(product=None):
             product_stock_release(product_id=item.product_id, quantity=item.quantity)
+        if order.coupon_id is not None:
+            coupon_use_release(coupon_id=order.coupon_id)
     return order

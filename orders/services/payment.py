@@ -14,7 +14,7 @@ from core.converters import id64_or_none
 
 from ..exceptions import InvalidOrderTransition, PaymentExpired
 from ..models import Order, StripeEvent
-from . import mail
+from . import mail, recommendations
 from .checkout import order_cancel_and_release_stock, order_transition
 
 logger = logging.getLogger(__name__)
@@ -91,6 +91,9 @@ def payment_checkout_session_url(
             for item in items
         ],
     }
+    discounts = _stripe_discounts(client=client, order=order)
+    if discounts:
+        params["discounts"] = discounts
     key = f"order-{order.id}-checkout"
     session = client.v1.checkout.sessions.create(
         params=params, options={"idempotency_key": key}
@@ -165,6 +168,27 @@ def payment_session_expire(*, session_id: str) -> str:
     return session.status
 
 
+def _stripe_discounts(*, client: stripe.StripeClient, order: Order) -> list[dict]:
+    """The order's stored discount as a one-off Stripe coupon for exactly that many
+    cents, so Stripe charges `order.total` to the cent (a percent-off coupon would
+    leave the rounding to Stripe). One coupon per order: the idempotency key makes a
+    retried request return the same one."""
+    if not order.discount_amount:
+        return []
+    coupon = client.v1.coupons.create(
+        params={
+            "amount_off": to_cents(order.discount_amount),
+            "currency": order.currency,
+            "duration": "once",
+            "max_redemptions": 1,
+            "name": f"{order.coupon_code} −{order.discount_percent} %"[:40],
+            "metadata": {"order_id": str(order.id), "code": order.coupon_code},
+        },
+        options={"idempotency_key": f"order-{order.id}-coupon"},
+    )
+    return [{"coupon": coupon.id}]
+
+
 def order_mark_paid(*, order: Order, payment_intent: str) -> Order:
     order = order_transition(
         order=order,
@@ -173,6 +197,9 @@ def order_mark_paid(*, order: Order, payment_intent: str) -> Order:
         stripe_payment_intent_id=payment_intent or "",
     )
     transaction.on_commit(lambda: mail.mail_enqueue(kind="invoice", order_id=order.id))
+    transaction.on_commit(
+        lambda: recommendations.recommendations_enqueue(order_id=order.id)
+    )
     return order
 
 
@@ -206,7 +233,9 @@ def _order_for_session(session) -> Order | None:
 
 
 def _on_session_completed(session) -> str:
-    if session.get("payment_status") != "paid":
+    # "no_payment_required": a coupon took the whole amount (then it is 0 and the
+    # amount check below still holds).
+    if session.get("payment_status") not in {"paid", "no_payment_required"}:
         return "not-paid-yet"
     order = _order_for_session(session)
     if order is None:

@@ -4,8 +4,10 @@ the real `stripe` SDK (tests set STRIPE_API_BASE to it) and by browsers.
 Implements: POST /v1/checkout/sessions (form-encoded, Idempotency-Key honoured,
 `expires_at` checked against Stripe's 30 minutes to 24 hours), GET
 /v1/checkout/sessions/<id>, POST /v1/checkout/sessions/<id>/expire (400 with
-Stripe's message unless the session is open, 404 for an unknown one), and the hosted
-page at the session's `url` with a Pay button (posts a correctly signed
+Stripe's message unless the session is open, 404 for an unknown one),
+POST /v1/coupons (`amount_off` + currency or `percent_off`; Idempotency-Key honoured)
+whose id a session's `discounts[0][coupon]` applies to its `amount_total`, and the
+hosted page at the session's `url` with a Pay button (posts a correctly signed
 `checkout.session.completed` webhook to `webhook_url`, then redirects to
 success_url) and a Cancel link (redirects to cancel_url).
 """
@@ -81,6 +83,7 @@ class FakeStripe:
         self.webhook_secret = webhook_secret
         self.webhook_url = webhook_url
         self.sessions: dict[str, dict] = {}
+        self.coupons: dict[str, dict] = {}
         self.idempotent: dict[str, tuple[int, dict]] = {}
         self.requests: list[dict] = []
         self.webhook_responses: list[int] = []
@@ -104,14 +107,52 @@ class FakeStripe:
             if r["method"] == method and r["path"] == "/v1/checkout/sessions"
         ]
 
+    def coupon_requests(self):
+        return [
+            r
+            for r in self.requests
+            if r["method"] == "POST" and r["path"] == "/v1/coupons"
+        ]
+
     # --- API ---
+
+    def create_coupon(self, params: dict) -> dict:
+        coupon = {
+            "id": secrets.token_hex(4).upper(),
+            "object": "coupon",
+            "amount_off": int(params["amount_off"]) if "amount_off" in params else None,
+            "percent_off": float(params["percent_off"])
+            if "percent_off" in params
+            else None,
+            "currency": params.get("currency"),
+            "duration": params.get("duration", "once"),
+            "max_redemptions": params.get("max_redemptions"),
+            "name": params.get("name"),
+            "metadata": params.get("metadata", {}),
+            "valid": True,
+        }
+        self.coupons[coupon["id"]] = coupon
+        return coupon
+
+    def _discount(self, subtotal: int, discounts: list) -> int:
+        """What the session's coupon takes off, in cents, as Stripe computes it."""
+        off = 0
+        for discount in discounts:
+            coupon = self.coupons[discount["coupon"]]
+            if coupon["amount_off"] is not None:
+                off += coupon["amount_off"]
+            else:
+                off += round(subtotal * coupon["percent_off"] / 100)
+        return min(off, subtotal)
 
     def create_session(self, params: dict) -> dict:
         items = params.get("line_items", [])
-        amount = sum(
+        subtotal = sum(
             int(item["price_data"]["unit_amount"]) * int(item.get("quantity", 1))
             for item in items
         )
+        discount = self._discount(subtotal, params.get("discounts", []))
+        amount = subtotal - discount
         currency = items[0]["price_data"]["currency"] if items else "eur"
         session_id = f"cs_test_{secrets.token_hex(12)}"
         session = {
@@ -120,7 +161,10 @@ class FakeStripe:
             "mode": params.get("mode", "payment"),
             "status": "open",
             "payment_status": "unpaid",
+            "amount_subtotal": subtotal,
             "amount_total": amount,
+            "total_details": {"amount_discount": discount},
+            "discounts": params.get("discounts", []),
             "currency": currency,
             "client_reference_id": params.get("client_reference_id"),
             "customer_email": params.get("customer_email"),
@@ -137,13 +181,15 @@ class FakeStripe:
 
     def complete(self, session_id: str, *, deliver: bool = True) -> dict:
         """Mark paid and deliver the signed webhook, as Stripe does after payment
-        (`deliver=False`: the webhook is late, still on its way)."""
+        (`deliver=False`: the webhook is late, still on its way; the event is
+        returned for the test to post itself)."""
         with self.lock:
             session = self.sessions[session_id]
+            free = session["amount_total"] == 0  # a 100 % coupon: nothing to charge
             session.update(
                 status="complete",
-                payment_status="paid",
-                payment_intent=f"pi_{secrets.token_hex(12)}",
+                payment_status="no_payment_required" if free else "paid",
+                payment_intent=None if free else f"pi_{secrets.token_hex(12)}",
             )
         event = make_event("checkout.session.completed", dict(session))
         if deliver:
@@ -210,6 +256,21 @@ class FakeStripe:
                     )
                 return path
 
+            def _create_once(self, create, params):
+                """Create an object; a repeated Idempotency-Key replays the first
+                answer, as Stripe does."""
+                key = self.headers.get("Idempotency-Key")
+                with fake.lock:
+                    if key and key in fake.idempotent:
+                        status, stored = fake.idempotent[key]
+                        return self._send_json(
+                            status, stored, {"Idempotent-Replayed": "true"}
+                        )
+                    created = create(params)
+                    if key:
+                        fake.idempotent[key] = (200, created)
+                return self._send_json(200, created)
+
             def _authorised(self):
                 if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                     self._error(401, "Invalid API key provided")
@@ -242,21 +303,19 @@ class FakeStripe:
                 if path == "/v1/checkout/sessions":
                     if not self._authorised():
                         return
-                    key = self.headers.get("Idempotency-Key")
-                    with fake.lock:
-                        if key and key in fake.idempotent:
-                            status, stored = fake.idempotent[key]
-                            return self._send_json(
-                                status, stored, {"Idempotent-Replayed": "true"}
-                            )
-                        params = unflatten(parse_qsl(body.decode()))
-                        problem = expires_at_problem(params.get("expires_at"))
-                        if problem:
-                            return self._error(400, problem)
-                        session = fake.create_session(params)
-                        if key:
-                            fake.idempotent[key] = (200, session)
-                    return self._send_json(200, session)
+                    params = unflatten(parse_qsl(body.decode()))
+                    problem = expires_at_problem(params.get("expires_at"))
+                    if problem:
+                        return self._error(400, problem)
+                    discounts = params.get("discounts", [])
+                    if any(d.get("coupon") not in fake.coupons for d in discounts):
+                        return self._error(400, "No such coupon")
+                    return self._create_once(fake.create_session, params)
+                if path == "/v1/coupons":
+                    if not self._authorised():
+                        return
+                    params = unflatten(parse_qsl(body.decode()))
+                    return self._create_once(fake.create_coupon, params)
                 if path.startswith("/v1/checkout/sessions/") and path.endswith(
                     "/expire"
                 ):

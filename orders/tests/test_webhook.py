@@ -64,7 +64,7 @@ def test_completed_session_marks_the_order_paid(
     order.refresh_from_db()
     assert order.is_paid and order.status == Order.Status.PAID
     assert order.stripe_payment_intent_id == "pi_test_abc" and order.paid_at is not None
-    assert len(callbacks) == 1  # invoice mail, after commit
+    assert len(callbacks) == 2  # invoice mail and recommendations, after commit
     assert StripeEvent.objects.count() == 1
 
 

@@ -1,4 +1,5 @@
-"""Journey 7, the shopper: from a category to a paid order, and a shopper who cancels.
+"""Journey 7, the shopper: from a category to a paid order, a shopper who cancels, and
+one who pays less with the coupon WELCOME10.
 
 Stripe is our fake (orders/tests/fake_stripe.py), reached by the real SDK and by the
 browser: its hosted page's Pay button posts a signed `checkout.session.completed`
@@ -15,7 +16,9 @@ from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from coupons.models import Coupon
 from orders.models import Order
+from orders.services.payment import to_cents
 from orders.tests import conftest as orders_fixtures
 
 from .helpers import assert_accessible, screenshot
@@ -195,3 +198,75 @@ def test_shopper_pays_for_two_products_and_another_cancels(
     expect(heading).to_have_text("Pay 42.00 EUR")
     assert other.url == fake_stripe.sessions[canceled.stripe_session_id]["url"]
     assert len(fake_stripe.session_requests()) == 2  # one per order, none for retry
+
+
+def test_shopper_applies_welcome10_and_pays_the_discounted_amount(
+    page,
+    browse,
+    demo_site,
+    fake_stripe,
+    live_server,
+    celery_worker,
+):
+    fake_stripe.webhook_url = f"{live_server.url}/payment/webhook/"
+    browse.allow_origin(fake_stripe.base_url)
+    welcome = Coupon.objects.get(code="WELCOME10")
+    uses = welcome.uses
+
+    # A product bought with others in the demo's paid orders shows them.
+    basket = next(
+        order
+        for order in Order.objects.filter(status=Order.Status.PAID)
+        if order.items.count() > 1
+    )
+    page.goto(basket.items.first().product.get_absolute_url())
+    together = page.get_by_role("region", name="Often bought together")
+    expect(together.get_by_role("heading", level=3).first).to_be_visible()
+    assert_accessible(page, "product with recommendations")
+    screenshot(page, "product-bought-together")
+
+    # Two pens in the cart, a code that does not exist, then WELCOME10 in lower case.
+    page.goto("/shop/stationery/")
+    page.get_by_role("link", name="Brass fountain pen").click()
+    add_to_cart(page, 2)
+    expect(page.locator("[data-cart-total]")).to_have_text("118.00")
+    coupon_code = page.get_by_label("Coupon code")
+    coupon_code.fill("NOPE")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("There is no coupon NOPE.")).to_be_visible()
+    page.get_by_label("Coupon code").fill("welcome10")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("Coupon WELCOME10 applied: 10 % off.")).to_be_visible()
+    expect(page.locator("[data-cart-subtotal]")).to_have_text("118.00")
+    expect(page.locator("[data-cart-discount]")).to_have_text("−11.80")
+    expect(page.locator("[data-cart-total]")).to_have_text("106.20")
+    assert_accessible(page, "cart with coupon")
+    screenshot(page, "cart-coupon")
+
+    # Checkout shows the discounted total; Stripe's page asks for exactly that.
+    page.get_by_role("link", name="Check out").click()
+    summary = page.get_by_role("complementary", name="Your order")
+    expect(summary.get_by_text("Coupon WELCOME10 (−10 %): −11.80 EUR")).to_be_visible()
+    expect(summary.get_by_text("Total: 106.20 EUR")).to_be_visible()
+    fill_address(page, "Wanda", "Welcome", "wanda@example.com")
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Order \d+"))
+    expect(page.locator("[data-order-discount]")).to_have_text("−11.80")
+    page.get_by_role("button", name="Pay now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pay 106.20 EUR")
+    page.get_by_role("button", name="Pay").click()
+    expect(page).to_have_url(re.compile(r"/payment/completed/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+
+    assert fake_stripe.webhook_responses == [200]
+    order = Order.objects.get(email="wanda@example.com")
+    assert order.is_paid
+    assert (order.coupon_code, order.discount_percent) == ("WELCOME10", 10)
+    assert order.discount_amount == Decimal("11.80")
+    assert order.total == Decimal("106.20")
+    session = fake_stripe.sessions[order.stripe_session_id]
+    assert session["amount_total"] == to_cents(order.total) == 10620
+    assert session["total_details"]["amount_discount"] == 1180
+    assert Coupon.objects.get(pk=welcome.pk).uses == uses + 1
+    invoice = next(m for m in wait_for_mail(2) if m.attachments)
+    assert "Coupon WELCOME10 (10 %): -11.80 EUR" in invoice.body

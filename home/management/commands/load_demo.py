@@ -5,7 +5,7 @@ from django.db import transaction
 
 # Each app that has demo content keeps it in `<app>/demo.py` with `load(command)`.
 # Order matters: later apps use the users and pages earlier ones create.
-DEMO_APPS = ["home", "accounts", "blog", "shop", "orders", "gallery"]
+DEMO_APPS = ["home", "accounts", "blog", "shop", "coupons", "orders", "gallery"]
 
 
 class Command(BaseCommand):
