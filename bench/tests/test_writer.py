@@ -127,9 +127,11 @@ def test_the_schedule_says_how_many_writes_a_run_called_for():
 
 
 @pytest.fixture
-def site(live_server, celery_worker):
+def site(live_server, celery_worker, settings):
     """A member who writes, one to follow, a bookmark, a post and a product; the
-    checkout's mail task runs in the suite's worker."""
+    checkout's mail task runs in the suite's worker. The cap on unpaid orders per
+    client is lifted as `bench_environment` lifts it for the run."""
+    settings.ORDERS_MAX_PENDING_PER_CLIENT = 1_000_000
     from blog.models import BlogIndexPage
     from blog.tests.factories import BlogIndexPageFactory, BlogPageFactory
     from gallery.tests.factories import BookmarkFactory, UserFactory
