@@ -67,7 +67,7 @@ def order_rows(orders: QuerySet) -> Iterator[list[str]]:
     yield [label for _, label in COLUMNS] + ["Items"]
     rows = (
         orders.annotate(
-            is_paid=Q(status=Order.Status.PAID),
+            is_paid=Q(status__in=Order.PAID_STATUSES),
             subtotal=F("total") + F("discount_amount"),
         )
         .values_list(*names)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Order(models.Model):
@@ -14,18 +15,32 @@ class Order(models.Model):
     `TRANSITIONS` and raises `InvalidOrderTransition`.
 
     A pending order holds its units (reserved at checkout) until `hold_expires_at`;
-    then the beat task `orders.order_holds_expire` cancels it and puts them back."""
+    then the beat task `orders.order_holds_expire` cancels it and puts them back.
+
+    Life: pending → paid → fulfilled (shipped) → delivered; pending or paid →
+    canceled (a paid one is refunded first); paid, fulfilled or delivered →
+    refunded (in full). A partial refund is not a status: `refunded_amount` says
+    how much went back, whatever the shipping state. Every transition is recorded
+    as an `OrderEvent` (the order's history)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting payment"
         PAID = "paid", "Paid"
-        CANCELED = "canceled", "Canceled (unpaid, stock released)"
+        FULFILLED = "fulfilled", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        CANCELED = "canceled", "Canceled"
+        REFUNDED = "refunded", "Refunded"
 
     TRANSITIONS = {
         Status.PENDING: {Status.PAID, Status.CANCELED},
-        Status.PAID: set(),
+        Status.PAID: {Status.FULFILLED, Status.CANCELED, Status.REFUNDED},
+        Status.FULFILLED: {Status.DELIVERED, Status.REFUNDED},
+        Status.DELIVERED: {Status.REFUNDED},
         Status.CANCELED: set(),
+        Status.REFUNDED: set(),
     }
+    # The customer's money is with us (in full or less `refunded_amount`).
+    PAID_STATUSES = (Status.PAID, Status.FULFILLED, Status.DELIVERED)
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -68,6 +83,28 @@ class Order(models.Model):
         db_default=Decimal("0.00"),
         help_text="Taken off the lines' sum by the coupon, stored at checkout.",
     )
+    refunded_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+        help_text="Given back so far, as confirmed by Stripe.",
+    )
+    # The member who placed it (None for a guest, or after the member was deleted:
+    # the order stays for the accounts, with the name and e-mail anonymised).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        related_name="orders",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    carrier = models.CharField(max_length=100, blank=True, default="", db_default="")
+    tracking_number = models.CharField(
+        max_length=100, blank=True, default="", db_default=""
+    )
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     stripe_payment_intent_id = models.CharField(
         "Stripe payment", max_length=250, blank=True, help_text="Payment intent id."
     )
@@ -125,7 +162,12 @@ class Order(models.Model):
                 name="orders_payment_intent_idx",
             ),
         ]
-        permissions = [("cancel_order", "Can cancel order")]
+        # view_order (Django's) lets staff see orders and invoices.
+        permissions = [
+            ("cancel_order", "Can cancel order"),
+            ("fulfil_order", "Can ship and deliver orders"),
+            ("refund_order", "Can refund orders"),
+        ]
 
     def __str__(self):
         return f"Order {self.id}"
@@ -145,7 +187,11 @@ class Order(models.Model):
 
     @property
     def is_paid(self) -> bool:
-        return self.status == self.Status.PAID
+        return self.status in self.PAID_STATUSES
+
+    @property
+    def is_partially_refunded(self) -> bool:
+        return Decimal("0.00") < self.refunded_amount < self.total
 
     def get_stripe_url(self) -> str:
         if not self.stripe_payment_intent_id:
@@ -178,6 +224,46 @@ class OrderItem(models.Model):
 
     def get_cost(self) -> Decimal:
         return self.price * self.quantity
+
+
+class OrderEvent(models.Model):
+    """One line of an order's history (the timeline on the inspect view and the
+    member's order page): written by `orders.services.history.order_event_record`,
+    never edited."""
+
+    class Kind(models.TextChoices):
+        PLACED = "placed", "Placed"
+        PAID = "paid", "Paid"
+        FULFILLED = "fulfilled", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        CANCELED = "canceled", "Canceled"
+        REFUNDED = "refunded", "Refunded in full"
+        REFUND = "refund", "Refund"
+        MAIL = "mail", "Mail sent"
+        NOTE = "note", "Staff note"
+        PAYMENT_FAILED = "payment_failed", "Payment failed"
+        DISPUTE = "dispute", "Dispute opened"
+
+    order = models.ForeignKey(Order, related_name="events", on_delete=models.CASCADE)
+    created = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="The staff member who acted; empty for the customer or the system.",
+    )
+    message = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["order", "created"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created:%Y-%m-%d %H:%M})"
 
 
 class StripeEvent(models.Model):

@@ -32,12 +32,12 @@ def sales_last_days(*, days: int = 30) -> list[SalesDay]:
             orders=Count("id"),
             revenue=Sum(
                 "total",
-                filter=Q(status=Order.Status.PAID),
+                filter=Q(status__in=Order.PAID_STATUSES),
                 default=Decimal("0.00"),
             ),
             discounts=Sum(
                 "discount_amount",
-                filter=Q(status=Order.Status.PAID),
+                filter=Q(status__in=Order.PAID_STATUSES),
                 default=Decimal("0.00"),
             ),
         )

@@ -52,8 +52,12 @@ class OrderAction:
     explanation: str
     confirm_label: str
     perform: Callable[..., str]
+    # Where the action applies when narrower than the state machine allows.
+    from_statuses: tuple[str, ...] = ()
 
     def allowed(self, user, order: Order) -> bool:
+        if self.from_statuses and order.status not in self.from_statuses:
+            return False
         return self.target in Order.TRANSITIONS.get(order.status, ()) and user.has_perm(
             self.permission
         )
@@ -91,6 +95,7 @@ ORDER_ACTIONS = (
         "is open, is closed so it can no longer be paid. This cannot be undone.",
         confirm_label="Yes, cancel the order",
         perform=_cancel,
+        from_statuses=(Order.Status.PENDING,),
     ),
 )
 

@@ -46,7 +46,7 @@ def order_cancel(*, order: Order, only_if: dict | None = None, by=None) -> Order
             raise PaymentUnderway(
                 f"Stripe reports the payment page of order {order.pk} as {status}."
             )
-    order = order_cancel_and_release_stock(order=order, only_if=conditions)
+    order = order_cancel_and_release_stock(order=order, only_if=conditions, by=by)
     logger.info("Order %s canceled by %s", order.pk, by or "the hold expiry")
     return order
 

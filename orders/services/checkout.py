@@ -22,8 +22,9 @@ from ..exceptions import (
     OutOfStock,
     TooManyPendingOrders,
 )
-from ..models import Order, OrderItem
+from ..models import Order, OrderEvent, OrderItem
 from . import mail
+from .history import order_event_record
 
 # First key of the PostgreSQL advisory locks that serialise one client's checkouts
 # (the second is taken from the client's hash).
@@ -161,6 +162,7 @@ def order_create_from_cart(
             OrderItem.objects.bulk_create(items)
             if coupon is not None:
                 coupon_use(coupon=coupon, subtotal=subtotal)
+            order_event_record(order=order, kind=OrderEvent.Kind.PLACED)
             transaction.on_commit(
                 lambda: mail.mail_enqueue(kind="confirmation", order_id=order.id)
             )
@@ -174,10 +176,17 @@ def order_create_from_cart(
 
 
 def order_transition(
-    *, order: Order, status: str, only_if: dict | None = None, **changes
+    *,
+    order: Order,
+    status: str,
+    only_if: dict | None = None,
+    by=None,
+    message: str = "",
+    **changes,
 ) -> Order:
     """The one way to change an order's status: checks `Order.TRANSITIONS` and writes
-    with a conditional UPDATE so two concurrent changes cannot both succeed.
+    with a conditional UPDATE so two concurrent changes cannot both succeed, then
+    records the change in the order's history (`by`: the staff member, if any).
 
     `only_if` adds conditions the row must still meet (e.g. the Stripe session the
     caller expired is still the order's), checked in the same UPDATE.
@@ -198,12 +207,13 @@ def order_transition(
             f"Order {order.pk}: cannot go from {current or 'missing'} to {status}"
             + (" (it changed meanwhile)." if only_if and current else ".")
         )
+    order_event_record(order=order, kind=status, actor=by, message=message)
     order.refresh_from_db()
     return order
 
 
 def order_cancel_and_release_stock(
-    *, order: Order, only_if: dict | None = None
+    *, order: Order, only_if: dict | None = None, by=None
 ) -> Order:
     """Cancel an unpaid order and put its units back, and the coupon's use (an
     order never paid did not use it up), once: of two concurrent cancellations
@@ -211,7 +221,7 @@ def order_cancel_and_release_stock(
     only that one releases."""
     with transaction.atomic():
         order = order_transition(
-            order=order, status=Order.Status.CANCELED, only_if=only_if
+            order=order, status=Order.Status.CANCELED, only_if=only_if, by=by
         )
         for item in order.items.exclude(product=None):
             product_stock_release(product_id=item.product_id, quantity=item.quantity)

@@ -18,7 +18,8 @@ from django.utils import timezone
 from core.mail import mail_send
 from core.ratelimit import rate_limited
 
-from ..models import Order
+from ..models import Order, OrderEvent
+from .history import order_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ MAIL_FIELDS = {
 # No "your order is placed" mail once the order is canceled (e.g. a deferred one).
 MAIL_WHEN = {
     "confirmation": ~Q(status=Order.Status.CANCELED),
-    "invoice": Q(status=Order.Status.PAID),
+    "invoice": Q(status__in=Order.PAID_STATUSES),
 }
 CONFIRMATION_CAP_WINDOW = 60 * 60
 
@@ -90,6 +91,9 @@ def order_send_mail(*, order_id: int, kind: str) -> bool:
         Order.objects.filter(pk=order_id).update(**{claimed_field: None})
         raise
     Order.objects.filter(pk=order_id).update(**{sent_field: timezone.now()})
+    order_event_record(
+        order=order, kind=OrderEvent.Kind.MAIL, message=f"{kind} mail", mail=kind
+    )
     return True
 
 

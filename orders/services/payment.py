@@ -13,9 +13,10 @@ from django.utils import timezone
 from core.converters import id64_or_none
 
 from ..exceptions import InvalidOrderTransition, PaymentExpired
-from ..models import Order, StripeEvent
+from ..models import Order, OrderEvent, StripeEvent
 from . import mail, recommendations
 from .checkout import order_cancel_and_release_stock, order_transition
+from .history import order_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -323,6 +324,14 @@ def _on_charge_refunded(charge) -> str:
 def _on_dispute_created(dispute) -> str:
     """A chargeback: money is held back until staff answer it in Stripe."""
     order = _order_for_payment(dispute)
+    if order is not None:
+        order_event_record(
+            order=order,
+            kind=OrderEvent.Kind.DISPUTE,
+            message=str(dispute.get("reason") or ""),
+            dispute=str(dispute.get("id") or ""),
+            amount=dispute.get("amount"),
+        )
     logger.error(
         "Stripe dispute %s (%s) over %s %s on charge %s (payment %s, order %s): "
         "answer it in the Stripe dashboard",

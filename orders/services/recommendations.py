@@ -36,7 +36,9 @@ def order_record_bought_together(*, order_id: int) -> bool:
     counts). Returns whether they were counted now; raises redis.RedisError."""
     product_ids = list(
         OrderItem.objects.filter(
-            order_id=order_id, order__status=Order.Status.PAID, product__isnull=False
+            order_id=order_id,
+            order__status__in=Order.PAID_STATUSES,
+            product__isnull=False,
         ).values_list("product_id", flat=True)
     )
     return recommender.products_bought(product_ids=product_ids, order_id=order_id)
@@ -44,7 +46,9 @@ def order_record_bought_together(*, order_id: int) -> bool:
 
 def _paid_baskets() -> Iterator[tuple[int, list[int]]]:
     items = (
-        OrderItem.objects.filter(order__status=Order.Status.PAID, product__isnull=False)
+        OrderItem.objects.filter(
+            order__status__in=Order.PAID_STATUSES, product__isnull=False
+        )
         .order_by("order_id", "product_id")
         .values_list("order_id", "product_id")
         .iterator(chunk_size=5000)
@@ -60,7 +64,7 @@ def recommendations_rebuild() -> int:
     the queue adds nothing; older ones need no claim. Raises redis.RedisError."""
     recent = set(
         Order.objects.filter(
-            status=Order.Status.PAID,
+            status__in=Order.PAID_STATUSES,
             paid_at__gte=timezone.now() - timedelta(seconds=recommender.CLAIM_SECONDS),
         ).values_list("id", flat=True)
     )
