@@ -38,6 +38,7 @@ urlpatterns = [
         ),
     ),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("account/orders/", include("orders.account_urls")),
     path("account/", include("accounts.urls")),
     path("people/", include("accounts.people_urls")),
     path("gallery/", include("gallery.urls")),

@@ -22,6 +22,7 @@ from .exceptions import EmptyCart, OutOfStock, PaymentExpired, TooManyPendingOrd
 from .forms import OrderCreateForm
 from .models import Order
 from .services.checkout import order_create_from_cart
+from .services.members import member_checkout_initial
 from .services.payment import payment_checkout_session_url, stripe_event_process
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def order_create(request):
                     token=form.cleaned_data["token"],
                     client_ip=client_ip(request),
                     session_key=request.session.session_key,
+                    user=request.user,
                 )
             except EmptyCart:
                 messages.error(request, "Your cart is empty.")
@@ -72,7 +74,12 @@ def order_create(request):
             request.session[ORDER_SESSION_KEY] = order.id
             return redirect("payment:process")
     else:
-        form = OrderCreateForm(initial={"token": uuid.uuid4()})
+        form = OrderCreateForm(
+            initial={
+                "token": uuid.uuid4(),
+                **member_checkout_initial(user=request.user),
+            }
+        )
     lines = cart.lines()
     for name in cart.dropped:
         messages.warning(request, f"{name} is no longer available and left your cart.")

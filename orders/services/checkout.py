@@ -92,6 +92,7 @@ def order_create_from_cart(
     token: uuid.UUID,
     client_ip: str,
     session_key: str,
+    user=None,
 ) -> tuple[Order, bool]:
     """Place the cart as one order; returns (order, created).
 
@@ -104,6 +105,7 @@ def order_create_from_cart(
     or same session) already holding `ORDERS_MAX_PENDING_PER_CLIENT` unpaid orders
     gets `TooManyPendingOrders` and nothing is written. A second submit of the same
     form (same token) returns the first order. Mail is enqueued after commit.
+    `user`, a logged-in member, becomes the order's owner (None: a guest order).
     """
     existing = Order.objects.filter(checkout_token=token).first()
     if existing:
@@ -151,6 +153,7 @@ def order_create_from_cart(
                 coupon_code=coupon.code if coupon else "",
                 discount_percent=percent,
                 discount_amount=discount_amount(subtotal=subtotal, percent=percent),
+                user=user if getattr(user, "is_authenticated", False) else None,
                 **customer,
             )
             for item in items:
