@@ -16,6 +16,7 @@ from coupons.models import Coupon
 from coupons.services import coupon_use, discount_amount
 from shop.models import Product
 
+from .demo_members import load_member_orders
 from .models import Order, OrderItem
 from .services.checkout import order_lines_total
 from .services.recommendations import recommendations_rebuild
@@ -92,6 +93,7 @@ def load(command) -> None:
             discount_amount=discount_amount(subtotal=subtotal, percent=percent),
         )
         created += 1
+    load_member_orders(command, products)
     command.stdout.write(f"Orders: {Order.objects.count()} ({created} new).")
     try:
         counted = recommendations_rebuild()

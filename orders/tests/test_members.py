@@ -436,3 +436,43 @@ def test_bulk_deleting_members_anonymises_too(member, other):
             "first_name", flat=True
         )
     ) == {"Deleted"}
+
+
+# --- 5. Demo ----------------------------------------------------------------------
+
+
+def test_demo_member_gets_an_order_history_once(client):
+    from django.core.management.base import BaseCommand
+
+    from orders.demo_members import load_member_orders
+
+    ann = User.objects.create_user("ann", "ann@example.com", "x", first_name="Ann")
+    products = [ProductFactory() for _ in range(5)]
+    command = BaseCommand(stdout=io.StringIO())
+    load_member_orders(command, products)
+    load_member_orders(command, products)
+    orders = Order.objects.filter(user=ann)
+    assert sorted(orders.values_list("status", flat=True)) == sorted(
+        ["delivered", "canceled", "paid", "fulfilled"]
+    )
+    assert all(order.items.exists() for order in orders)
+    shipped = orders.get(status="fulfilled")
+    assert shipped.carrier == "UPS" and shipped.shipped_at is not None
+    refunded = orders.get(status="paid")
+    assert 0 < refunded.refunded_amount < refunded.total
+    assert OrderEvent.objects.filter(order__user=ann).count() == 17
+    client.force_login(ann)
+    html = client.get("/account/orders/").content.decode()
+    assert "Paid, partially refunded" in html and "Delivered" in html
+    assert "4 (0 new)" in command.stdout.getvalue()
+
+
+def test_demo_member_history_is_skipped_without_the_member():
+    from django.core.management.base import BaseCommand
+
+    from orders.demo_members import load_member_orders
+
+    command = BaseCommand(stdout=io.StringIO())
+    load_member_orders(command, [ProductFactory()])
+    assert Order.objects.count() == 0
+    assert "no such member" in command.stdout.getvalue()
