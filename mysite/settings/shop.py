@@ -42,16 +42,23 @@ SHOP_RECOMMENDER_REDIS_URL = env.str("SHOP_RECOMMENDER_REDIS_URL", default="")
 # name (matched in any case) → URL, `{number}` replaced by the tracking number. An
 # unknown carrier gets the number without a link. Override with a JSON object in the
 # environment, e.g. ORDERS_TRACKING_URLS='{"DHL": "https://…?AWB={number}"}'.
-ORDERS_TRACKING_URLS = env.json(
-    "ORDERS_TRACKING_URLS",
-    default={
-        "DHL": "https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}",
-        "UPS": "https://www.ups.com/track?tracknum={number}",
-        "FedEx": "https://www.fedex.com/fedextrack/?trknbr={number}",
-        "USPS": "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
-        "Royal Mail": "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
-    },
-)
+_TRACKING_DEFAULT = {
+    "DHL": "https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}",
+    "UPS": "https://www.ups.com/track?tracknum={number}",
+    "FedEx": "https://www.fedex.com/fedextrack/?trknbr={number}",
+    "USPS": "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+    "Royal Mail": "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
+}
+
+
+def _tracking_urls():
+    try:
+        return env.json("ORDERS_TRACKING_URLS", default=_TRACKING_DEFAULT)
+    except ValueError:  # not JSON: reported below
+        return None
+
+
+ORDERS_TRACKING_URLS = _tracking_urls()
 if not isinstance(ORDERS_TRACKING_URLS, dict) or not all(
     isinstance(url, str) and url.startswith("https://") and "{number}" in url
     for url in ORDERS_TRACKING_URLS.values()

@@ -1,6 +1,9 @@
 """Staff ship and deliver orders from the admin; the inspect view's timeline and
 staff notes."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -9,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from mysite.settings.base import BASE_DIR
 from orders.exceptions import InvalidOrderTransition
 from orders.models import Order, OrderEvent
 from orders.services.checkout import order_transition
@@ -380,3 +384,27 @@ def test_orders_shipped_long_ago_still_render(staff):
     )
     html = staff.get(inspect_url(order)).content.decode()
     assert "Nothing recorded yet." in html and "data-tracking-link" not in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not json",
+        '["https://x.test/{number}"]',
+        '{"DHL": "http://plain.test/{number}"}',
+        '{"DHL": "https://no-placeholder.test/"}',
+    ],
+)
+def test_a_bad_tracking_url_setting_stops_start_up_in_one_line(value):
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "check"],
+        env={**os.environ, "ORDERS_TRACKING_URLS": value},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: ORDERS_TRACKING_URLS must be a JSON object of carrier "
+        "name to an https:// URL containing {number}."
+    ]
