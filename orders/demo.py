@@ -1,14 +1,18 @@
 """Demo orders (paid and unpaid, spread over 30 days) for the admin list, CSV export
 and sales panel, and the "bought together" scores they make. Written directly: no
-stock is reserved and no mail is queued. The unpaid ones are canceled, as their
-stock holds would have run out long ago (a pending one would have the beat release
-stock it never reserved)."""
+stock is reserved and no mail is queued (their mails are marked sent, so the sweep
+sends none either). The unpaid ones are canceled, as their stock holds would have
+run out long ago (a pending one would have the beat release stock it never
+reserved). A few paid ones are shipped by the admin (carrier, tracking number and
+timeline) and one of those delivered: `ship_some` does it once, whenever they are
+still only paid."""
 
 import random
 import uuid
 from datetime import timedelta
 
 import redis
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from coupons.exceptions import CouponError
@@ -17,7 +21,7 @@ from coupons.services import coupon_use, discount_amount
 from shop.models import Product
 
 from .demo_members import load_member_orders
-from .models import Order, OrderItem
+from .models import Order, OrderEvent, OrderItem
 from .services.checkout import order_lines_total
 from .services.recommendations import recommendations_rebuild
 
@@ -31,6 +35,15 @@ CUSTOMERS = [
     ("Margaret", "Hamilton", "Boston"),
 ]
 ORDER_COUNT = 24
+# Demo order numbers (all paid ones) shipped by staff: carrier, tracking number;
+# the first is delivered too.
+SHIPMENTS = {
+    1: ("DHL", "JD014600006281"),
+    4: ("UPS", "1Z999AA10123456784"),
+    7: ("DHL", "JD014600006297"),
+    10: ("Royal Mail", "RM123456785GB"),
+}
+DELIVERED = 1
 
 
 def load(command) -> None:
@@ -63,6 +76,7 @@ def load(command) -> None:
             stripe_payment_intent_id=f"pi_demo_{number:04d}" if paid else "",
             confirmation_sent_at=placed,
             invoice_sent_at=placed if paid else None,
+            canceled_mail_sent_at=None if paid else placed,
         )
         items = [
             OrderItem(
@@ -92,12 +106,107 @@ def load(command) -> None:
             discount_percent=percent,
             discount_amount=discount_amount(subtotal=subtotal, percent=percent),
         )
+        OrderEvent.objects.bulk_create(_history(order=order, placed=placed, paid=paid))
         created += 1
+    shipped = ship_some(now=now)
     load_member_orders(command, products)
-    command.stdout.write(f"Orders: {Order.objects.count()} ({created} new).")
+    command.stdout.write(
+        f"Orders: {Order.objects.count()} ({created} new, {shipped} newly shipped)."
+    )
     try:
         counted = recommendations_rebuild()
     except redis.RedisError as exc:
         command.stdout.write(f"Recommendations: skipped, Redis unreachable ({exc}).")
         return
     command.stdout.write(f"Recommendations: built from {counted} paid orders.")
+
+
+def _history(*, order: Order, placed, paid: bool) -> list[OrderEvent]:
+    """The timeline a demo order would have: placed, its mails, paid or canceled."""
+    minute = timedelta(minutes=1)
+    events = [
+        OrderEvent(order=order, kind=OrderEvent.Kind.PLACED, created=placed),
+        OrderEvent(
+            order=order,
+            kind=OrderEvent.Kind.MAIL,
+            created=placed + minute,
+            message="confirmation mail",
+            data={"mail": "confirmation"},
+        ),
+    ]
+    if paid:
+        events += [
+            OrderEvent(
+                order=order, kind=OrderEvent.Kind.PAID, created=placed + 5 * minute
+            ),
+            OrderEvent(
+                order=order,
+                kind=OrderEvent.Kind.MAIL,
+                created=placed + 6 * minute,
+                message="invoice mail",
+                data={"mail": "invoice"},
+            ),
+        ]
+    else:
+        events.append(
+            OrderEvent(
+                order=order, kind=OrderEvent.Kind.CANCELED, created=placed + 30 * minute
+            )
+        )
+    return events
+
+
+def ship_some(*, now) -> int:
+    """Ship the `SHIPMENTS` demo orders that are still only paid (by the demo admin,
+    a day after payment at most), deliver `DELIVERED`; returns how many were
+    shipped now. Running it again changes nothing."""
+    staff = get_user_model().objects.filter(username="admin").first()
+    shipped = 0
+    for number, (carrier, tracking_number) in SHIPMENTS.items():
+        token = uuid.uuid5(DEMO_NAMESPACE, str(number))
+        order = Order.objects.filter(
+            checkout_token=token, status=Order.Status.PAID
+        ).first()
+        if order is None:
+            continue
+        shipped_at = min((order.paid_at or order.created) + timedelta(days=1), now)
+        delivered = number == DELIVERED
+        delivered_at = min(shipped_at + timedelta(days=2), now)
+        changed = Order.objects.filter(pk=order.pk, status=Order.Status.PAID).update(
+            status=Order.Status.DELIVERED if delivered else Order.Status.FULFILLED,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            shipped_at=shipped_at,
+            shipped_mail_sent_at=shipped_at,
+            delivered_at=delivered_at if delivered else None,
+        )
+        if not changed:
+            continue
+        events = [
+            OrderEvent(
+                order=order,
+                kind=OrderEvent.Kind.FULFILLED,
+                created=shipped_at,
+                actor=staff,
+                message=f"{carrier}, tracking number {tracking_number}",
+            ),
+            OrderEvent(
+                order=order,
+                kind=OrderEvent.Kind.MAIL,
+                created=shipped_at + timedelta(minutes=1),
+                message="shipped mail",
+                data={"mail": "shipped"},
+            ),
+        ]
+        if delivered:
+            events.append(
+                OrderEvent(
+                    order=order,
+                    kind=OrderEvent.Kind.DELIVERED,
+                    created=delivered_at,
+                    actor=staff,
+                )
+            )
+        OrderEvent.objects.bulk_create(events)
+        shipped += 1
+    return shipped

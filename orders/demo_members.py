@@ -115,6 +115,10 @@ def load_member_orders(command, products) -> None:
         at = {kind: placed + timedelta(hours=hours) for kind, hours, _ in timeline}
         times["shipped_at"] = at.get(OrderEvent.Kind.FULFILLED)
         times["delivered_at"] = at.get(OrderEvent.Kind.DELIVERED)
+        # Its mails count as sent, like the rest of the demo: the sweep sends none.
+        times["shipped_mail_sent_at"] = times["shipped_at"]
+        if status == Order.Status.CANCELED:
+            times["canceled_mail_sent_at"] = placed
         # `created` is auto_now_add: backdate with an update.
         Order.objects.filter(pk=order.pk).update(refunded_amount=refunded, **times)
         for kind, hours, data in timeline:

@@ -2,6 +2,7 @@
 
 import uuid
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
@@ -132,6 +133,10 @@ class Order(models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     invoice_claimed_at = models.DateTimeField(null=True, blank=True)
     invoice_sent_at = models.DateTimeField(null=True, blank=True)
+    shipped_mail_claimed_at = models.DateTimeField(null=True, blank=True)
+    shipped_mail_sent_at = models.DateTimeField(null=True, blank=True)
+    canceled_mail_claimed_at = models.DateTimeField(null=True, blank=True)
+    canceled_mail_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -198,6 +203,21 @@ class Order(models.Model):
             return ""
         path = "/test/" if settings.STRIPE_SECRET_KEY.startswith("sk_test_") else "/"
         return f"https://dashboard.stripe.com{path}payments/{self.stripe_payment_intent_id}"
+
+    def get_tracking_url(self) -> str:
+        """The carrier's tracking page for this parcel, from `ORDERS_TRACKING_URLS`
+        (carrier name, any case → URL with `{number}`); "" for an unknown carrier
+        or no tracking number."""
+        if not (self.carrier and self.tracking_number):
+            return ""
+        templates = {
+            name.strip().casefold(): url
+            for name, url in settings.ORDERS_TRACKING_URLS.items()
+        }
+        template = templates.get(self.carrier.strip().casefold())
+        if not template:
+            return ""
+        return template.replace("{number}", quote(self.tracking_number, safe=""))
 
     def get_invoice_url(self) -> str:
         return reverse("orders:invoice_pdf", args=[self.id])

@@ -34,6 +34,18 @@ def order_invoice_send(order_id: int) -> bool:
     return mail.order_send_mail(order_id=order_id, kind="invoice")
 
 
+@shared_task(name="orders.order_shipped_send", **MAIL_RETRY)
+def order_shipped_send(order_id: int) -> bool:
+    """ "Your order is on its way" mail, with the carrier and tracking link."""
+    return mail.order_send_mail(order_id=order_id, kind="shipped")
+
+
+@shared_task(name="orders.order_canceled_send", **MAIL_RETRY)
+def order_canceled_send(order_id: int) -> bool:
+    """ "Your order is canceled" mail (staff cancel or unpaid in time)."""
+    return mail.order_send_mail(order_id=order_id, kind="canceled")
+
+
 @shared_task(name="orders.sweep_unsent_mail", acks_late=True)
 def sweep_unsent_mail(min_age_seconds: int = 120) -> int:
     """Beat: re-queue mails lost to a broker outage or a killed worker."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import stripe
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,8 +28,11 @@ from shop.wagtail_hooks import CategoryAdmin, ProductAdmin
 from . import selectors
 from .exceptions import InvalidOrderTransition, PaymentUnderway
 from .exports import orders_csv_response
-from .models import Order
+from .forms import OrderNoteForm, ShipmentForm
+from .models import Order, OrderEvent
 from .services.cancel import order_cancel
+from .services.fulfilment import order_mark_delivered, order_mark_shipped
+from .services.history import order_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +47,9 @@ class OrderAction:
     when the order's status may move to `target` and the user has `permission`;
     it opens a confirmation page that POSTs (with CSRF) to the same URL,
     `/admin/orders/order/<name>/<id>/`. `perform` calls a service and returns the
-    success message, or raises `OrderActionRefused`."""
+    success message, or raises `OrderActionRefused`. With a `form_class` the
+    confirmation page shows that form; `perform` then gets its cleaned data as
+    keyword arguments, and an invalid form is shown again with its errors."""
 
     name: str
     label: str
@@ -54,6 +60,7 @@ class OrderAction:
     perform: Callable[..., str]
     # Where the action applies when narrower than the state machine allows.
     from_statuses: tuple[str, ...] = ()
+    form_class: type[forms.Form] | None = None
 
     def allowed(self, user, order: Order) -> bool:
         if self.from_statuses and order.status not in self.from_statuses:
@@ -85,6 +92,33 @@ def _cancel(*, order: Order, user) -> str:
     return f"Order {order.number} canceled; its items are back in stock."
 
 
+def _ship(*, order: Order, user, carrier: str, tracking_number: str) -> str:
+    try:
+        order_mark_shipped(
+            order=order, carrier=carrier, tracking_number=tracking_number, by=user
+        )
+    except InvalidOrderTransition as exc:
+        raise OrderActionRefused(
+            f"Not shipped: order {order.number} changed meanwhile. Please check it "
+            "and try again."
+        ) from exc
+    return (
+        f"Order {order.number} marked shipped ({carrier}, {tracking_number}); "
+        "the customer is being mailed."
+    )
+
+
+def _deliver(*, order: Order, user) -> str:
+    try:
+        order_mark_delivered(order=order, by=user)
+    except InvalidOrderTransition as exc:
+        raise OrderActionRefused(
+            f"Not marked delivered: order {order.number} changed meanwhile. Please "
+            "check it and try again."
+        ) from exc
+    return f"Order {order.number} marked delivered."
+
+
 ORDER_ACTIONS = (
     OrderAction(
         name="cancel",
@@ -96,6 +130,26 @@ ORDER_ACTIONS = (
         confirm_label="Yes, cancel the order",
         perform=_cancel,
         from_statuses=(Order.Status.PENDING,),
+    ),
+    OrderAction(
+        name="ship",
+        label="Mark shipped",
+        target=Order.Status.FULFILLED,
+        permission="orders.fulfil_order",
+        explanation="The customer gets a mail with the carrier and tracking number "
+        "(a tracking link for the carriers in ORDERS_TRACKING_URLS).",
+        confirm_label="Mark shipped",
+        perform=_ship,
+        form_class=ShipmentForm,
+    ),
+    OrderAction(
+        name="deliver",
+        label="Mark delivered",
+        target=Order.Status.DELIVERED,
+        permission="orders.fulfil_order",
+        explanation="The parcel has reached the customer. No mail is sent.",
+        confirm_label="Yes, mark delivered",
+        perform=_deliver,
     ),
 )
 
@@ -138,22 +192,67 @@ class OrderActionView(InstanceSpecificView):
         )
         return redirect(self.inspect_url)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["carriers"] = sorted(settings.ORDERS_TRACKING_URLS)
+        return context
+
     # The base view has checked the login and the permission (403) by now.
     def get(self, request, *args, **kwargs):
         if not self.action.allowed(request.user, self.instance):
             return self._not_possible()
-        return super().get(request, *args, **kwargs)
+        form = self.action.form_class() if self.action.form_class else None
+        return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
         if not self.action.allowed(request.user, self.instance):
             return self._not_possible()
+        values = {}
+        if self.action.form_class:
+            form = self.action.form_class(request.POST)
+            if not form.is_valid():
+                return self.render_to_response(self.get_context_data(form=form))
+            values = form.cleaned_data
         try:
-            message = self.action.perform(order=self.instance, user=request.user)
+            message = self.action.perform(
+                order=self.instance, user=request.user, **values
+            )
         except OrderActionRefused as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, message)
         return redirect(self.inspect_url)
+
+
+class OrderNoteView(InstanceSpecificView):
+    """Adds a staff note to the order's timeline (POST from the inspect view's
+    form): for staff who may view orders; anything else gets 403."""
+
+    http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not (
+            user.is_staff and user.has_perm("orders.view_order")
+        ):
+            return permission_denied(request, PermissionDenied())
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = OrderNoteForm(request.POST)
+        if form.is_valid():
+            order_event_record(
+                order=self.instance,
+                kind=OrderEvent.Kind.NOTE,
+                actor=request.user,
+                message=form.cleaned_data["message"],
+            )
+            messages.success(request, "Note added to the timeline.")
+        else:
+            errors = "; ".join(form.errors["message"])
+            messages.error(request, f"Note not added: {errors}")
+        inspect = self.url_helper.get_action_url("inspect", self.pk_quoted)
+        return redirect(f"{inspect}#timeline")
 
 
 class OrderSearchHandler(DjangoORMSearchHandler):
@@ -202,6 +301,11 @@ class OrderInspectView(InspectView):
             for action in ORDER_ACTIONS
             if action.allowed(self.request.user, self.instance)
         ]
+        context["events"] = list(self.instance.events.select_related("actor"))
+        context["tracking_url"] = self.instance.get_tracking_url()
+        if self.request.user.is_staff:
+            context["note_form"] = OrderNoteForm()
+            context["note_url"] = self.url_helper.get_action_url("note", self.pk_quoted)
         return context
 
 
@@ -224,6 +328,10 @@ class OrderAdmin(ModelAdmin):
         "created",
         "hold_expires_at",
         "paid_at",
+        "carrier",
+        "tracking_number",
+        "shipped_at",
+        "delivered_at",
         "first_name",
         "last_name",
         "email",
@@ -233,6 +341,8 @@ class OrderAdmin(ModelAdmin):
         "stripe_payment_intent_id",
         "confirmation_sent_at",
         "invoice_sent_at",
+        "shipped_mail_sent_at",
+        "canceled_mail_sent_at",
     )
     inspect_template_name = "modeladmin/orders/order/inspect.html"
     permission_helper_class = OrderPermissionHelper
@@ -240,14 +350,27 @@ class OrderAdmin(ModelAdmin):
 
     def get_admin_urls_for_registration(self):
         urls = super().get_admin_urls_for_registration()
-        return urls + tuple(
-            re_path(
-                self.url_helper.get_action_url_pattern(action.name),
-                self._action_view(action),
-                name=self.url_helper.get_action_url_name(action.name),
+        return (
+            urls
+            + tuple(
+                re_path(
+                    self.url_helper.get_action_url_pattern(action.name),
+                    self._action_view(action),
+                    name=self.url_helper.get_action_url_name(action.name),
+                )
+                for action in ORDER_ACTIONS
             )
-            for action in ORDER_ACTIONS
+            + (
+                re_path(
+                    self.url_helper.get_action_url_pattern("note"),
+                    self._note_view,
+                    name=self.url_helper.get_action_url_name("note"),
+                ),
+            )
         )
+
+    def _note_view(self, request, instance_pk):
+        return OrderNoteView.as_view(model_admin=self, instance_pk=instance_pk)(request)
 
     def _action_view(self, action: OrderAction):
         def view(request, instance_pk):

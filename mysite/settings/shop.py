@@ -37,3 +37,33 @@ COUPON_ATTEMPTS_WINDOW = env.int("COUPON_ATTEMPTS_WINDOW", default=600)
 # "Bought together" recommendations (shop/recommender.py): Redis sorted sets; empty
 # means REDIS_URL. Pages render without recommendations when it is unreachable.
 SHOP_RECOMMENDER_REDIS_URL = env.str("SHOP_RECOMMENDER_REDIS_URL", default="")
+
+# The carriers' tracking pages, for the "shipped" mail and the order pages: carrier
+# name (matched in any case) → URL, `{number}` replaced by the tracking number. An
+# unknown carrier gets the number without a link. Override with a JSON object in the
+# environment, e.g. ORDERS_TRACKING_URLS='{"DHL": "https://…?AWB={number}"}'.
+_TRACKING_DEFAULT = {
+    "DHL": "https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}",
+    "UPS": "https://www.ups.com/track?tracknum={number}",
+    "FedEx": "https://www.fedex.com/fedextrack/?trknbr={number}",
+    "USPS": "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+    "Royal Mail": "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
+}
+
+
+def _tracking_urls():
+    try:
+        return env.json("ORDERS_TRACKING_URLS", default=_TRACKING_DEFAULT)
+    except ValueError:  # not JSON: reported below
+        return None
+
+
+ORDERS_TRACKING_URLS = _tracking_urls()
+if not isinstance(ORDERS_TRACKING_URLS, dict) or not all(
+    isinstance(url, str) and url.startswith("https://") and "{number}" in url
+    for url in ORDERS_TRACKING_URLS.values()
+):
+    fail(
+        "ORDERS_TRACKING_URLS must be a JSON object of carrier name to an https:// "
+        "URL containing {number}."
+    )

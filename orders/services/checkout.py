@@ -190,6 +190,8 @@ def order_transition(
     """The one way to change an order's status: checks `Order.TRANSITIONS` and writes
     with a conditional UPDATE so two concurrent changes cannot both succeed, then
     records the change in the order's history (`by`: the staff member, if any).
+    Shipping and canceling queue the customer's mail after commit
+    (`mail.MAIL_ON_STATUS`; it is sent once, and only when `mail.MAIL_WHEN` allows).
 
     `only_if` adds conditions the row must still meet (e.g. the Stripe session the
     caller expired is still the order's), checked in the same UPDATE.
@@ -211,6 +213,9 @@ def order_transition(
             + (" (it changed meanwhile)." if only_if and current else ".")
         )
     order_event_record(order=order, kind=status, actor=by, message=message)
+    if status in mail.MAIL_ON_STATUS:
+        kind = mail.MAIL_ON_STATUS[status]
+        transaction.on_commit(lambda: mail.mail_enqueue(kind=kind, order_id=order.pk))
     order.refresh_from_db()
     return order
 

@@ -1,12 +1,19 @@
-"""An order's two mails, by kind: "confirmation" when placed, "invoice" (PDF
-attached) when paid. Each kind has its task (`order_<kind>_send`), its templates
-(`orders/emails/<kind>_*`), its fields (`<kind>_claimed_at`, `<kind>_sent_at`) and
-the statuses it is sent in (`MAIL_WHEN`).
+"""An order's mails, by kind: "confirmation" when placed, "invoice" (PDF
+attached) when paid, "shipped" (carrier, tracking number and link) when staff mark
+it shipped, "canceled" when it is canceled. Each kind has its task
+(`order_<kind>_send`), its templates (`orders/emails/<kind>_*`), its fields
+(`MAIL_FIELDS`), the statuses it is sent in (`MAIL_WHEN`) and the field the sweep
+dates it by (`MAIL_SINCE`). `order_transition` queues "shipped" and "canceled"
+after commit (`MAIL_ON_STATUS`).
 
 Anyone can type any address at checkout, so confirmations to one address are
 capped per hour (`ORDERS_CONFIRMATION_MAILS_PER_ADDRESS`): one over the cap stays
 unsent and the sweep sends it in a later hour, unless the order has been canceled
-by then. The order itself is never refused for it."""
+by then. The order itself is never refused for it. For the same reason the
+"canceled" mail goes only to customers who got the confirmation: an order nobody
+was told about (canceled before its confirmation went out, or held back by the
+cap) ends without a mail, so a stranger's unpaid orders cannot be used to mail an
+address past the cap."""
 
 import logging
 from datetime import timedelta
@@ -28,11 +35,31 @@ MAIL_CLAIM_LEASE = timedelta(minutes=10)
 MAIL_FIELDS = {
     "confirmation": ("confirmation_claimed_at", "confirmation_sent_at"),
     "invoice": ("invoice_claimed_at", "invoice_sent_at"),
+    "shipped": ("shipped_mail_claimed_at", "shipped_mail_sent_at"),
+    "canceled": ("canceled_mail_claimed_at", "canceled_mail_sent_at"),
 }
 # No "your order is placed" mail once the order is canceled (e.g. a deferred one).
 MAIL_WHEN = {
     "confirmation": ~Q(status=Order.Status.CANCELED),
     "invoice": Q(status__in=Order.PAID_STATUSES),
+    # Still shipped, or delivered before the mail went out (not once refunded).
+    "shipped": Q(
+        status__in=(Order.Status.FULFILLED, Order.Status.DELIVERED),
+        shipped_at__isnull=False,
+    ),
+    "canceled": Q(status=Order.Status.CANCELED, confirmation_sent_at__isnull=False),
+}
+# The sweep retries a mail once this field is older than its `min_age`.
+MAIL_SINCE = {
+    "confirmation": "created",
+    "invoice": "paid_at",
+    "shipped": "shipped_at",
+    "canceled": "updated",
+}
+# The mail a status change queues (after commit), see `order_transition`.
+MAIL_ON_STATUS = {
+    Order.Status.FULFILLED: "shipped",
+    Order.Status.CANCELED: "canceled",
 }
 CONFIRMATION_CAP_WINDOW = 60 * 60
 
@@ -44,6 +71,8 @@ def mail_enqueue(*, kind: str, order_id: int) -> bool:
     task = {
         "confirmation": tasks.order_confirmation_send,
         "invoice": tasks.order_invoice_send,
+        "shipped": tasks.order_shipped_send,
+        "canceled": tasks.order_canceled_send,
     }[kind]
     try:
         task.delay(order_id)
@@ -125,6 +154,7 @@ def _mail_send(*, order: Order, kind: str) -> None:
         context={
             "order": order,
             "items": order.items.all(),
+            "tracking_url": order.get_tracking_url(),
             "site_url": settings.WAGTAILADMIN_BASE_URL,
         },
         to=[order.email],
@@ -138,7 +168,7 @@ def mail_sweep_unsent(*, min_age: timedelta = timedelta(minutes=2)) -> int:
     now = timezone.now()
     queued = 0
     for kind, (claimed_field, sent_field) in MAIL_FIELDS.items():
-        since = "paid_at" if kind == "invoice" else "created"
+        since = MAIL_SINCE[kind]
         pending = Order.objects.filter(
             Q(**{f"{claimed_field}__isnull": True})
             | Q(**{f"{claimed_field}__lt": now - MAIL_CLAIM_LEASE}),

@@ -113,3 +113,37 @@ def test_going_back_sets_the_old_flag_from_the_status():
         assert (old.paid, old.status, old.stripe_id) == (True, "paid", "pi_new")
     finally:
         migrate(after)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_orders_shipped_or_canceled_before_the_new_mails_are_not_mailed():
+    before = [("orders", "0008_order_lifecycle_history")]
+    after = latest()
+    executor = migrate(before)
+    try:
+        OldOrder = executor.loader.project_state(before).apps.get_model(
+            "orders", "Order"
+        )
+        customer = {
+            "first_name": "Old",
+            "last_name": "Row",
+            "email": "old@example.com",
+            "address": "1 Legacy Lane",
+            "postal_code": "1000",
+            "city": "Before",
+        }
+        rows = {
+            status: OldOrder.objects.create(status=status, **customer)
+            for status in ("pending", "paid", "canceled", "fulfilled", "delivered")
+        }
+    finally:
+        migrate(after)
+
+    orders = {key: Order.objects.get(pk=row.pk) for key, row in rows.items()}
+    assert {key for key, order in orders.items() if order.canceled_mail_sent_at} == {
+        "canceled"
+    }
+    assert {key for key, order in orders.items() if order.shipped_mail_sent_at} == {
+        "fulfilled",
+        "delivered",
+    }
