@@ -142,7 +142,7 @@ def test_sales_panel_on_the_dashboard(staff):
     order_with_items(1, price=Decimal("100.00"))  # unpaid: counted, not revenue
     html = staff.get("/admin/").content.decode()
     assert "Sales" in html and "<svg" in html
-    assert "Paid revenue per day" in html
+    assert "Net revenue per day" in html
     # today: 2 orders, 20.00 paid; 30 days: 3 orders, 30.00 paid
     assert today.total == Decimal("20.00")
     assert "data-sales-orders>2<" in html and "data-sales-revenue>20.00<" in html

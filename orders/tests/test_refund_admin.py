@@ -1,6 +1,7 @@
 """Staff refunds from the order admin: the "Refund…" form, canceling a paid order
 (refunded in full, canceled when Stripe confirms), and the credit note download."""
 
+import csv
 import io
 from decimal import Decimal
 
@@ -187,3 +188,40 @@ def test_credit_note_download_needs_view_order(staff, paid_order, fake_stripe):
     assert staff.get(url).status_code == 302  # to the login
     staff.force_login(staff_member())
     assert staff.get(url).status_code == 403
+
+
+def test_sales_panel_and_csv_show_gross_discounts_refunds_and_net(staff):
+    # Paid 40.00 after a 10.00 coupon discount, 15.00 refunded since.
+    partly = OrderFactory(
+        status=Order.Status.PAID,
+        total=Decimal("40.00"),
+        discount_amount=Decimal("10.00"),
+        refunded_amount=Decimal("15.00"),
+    )
+    # Canceled after payment: 20.00 charged, all given back.
+    canceled = OrderFactory(
+        status=Order.Status.CANCELED,
+        total=Decimal("20.00"),
+        refunded_amount=Decimal("20.00"),
+        paid_at=partly.created,
+    )
+    OrderFactory(status=Order.Status.PENDING, total=Decimal("99.00"))  # unpaid
+    html = staff.get("/admin/").content.decode()
+    assert "Refunds (EUR)" in html and "Net revenue (EUR)" in html
+    assert "data-sales-orders>3<" in html
+    assert "data-sales-gross>70.00<" in html  # 50 + 20
+    assert "data-sales-discounts>10.00<" in html
+    assert "data-sales-refunds>35.00<" in html
+    assert "data-sales-revenue>25.00<" in html  # 70 - 10 - 35
+
+    response = staff.get("/admin/orders/order/?export=csv")
+    body = b"".join(response.streaming_content).decode()[1:]
+    header, *rows = list(csv.reader(io.StringIO(body)))
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert header.index("Total") < header.index("Refunded") < header.index("Net")
+    assert (by_id[str(partly.id)]["Refunded"], by_id[str(partly.id)]["Net"]) == (
+        "15.00",
+        "25.00",
+    )
+    assert by_id[str(canceled.id)]["Net"] == "0.00"
+    assert {row["Net"] for row in by_id.values()} == {"25.00", "0.00"}
