@@ -243,8 +243,9 @@ class RefundActionView(OrderActionView):
                     "records it when Stripe confirms it.",
                 )
                 return redirect(self.inspect_url)
+        # 200 with the errors, as Django's admin answers an invalid form.
         return TemplateResponse(
-            request, self.template_name, self.get_context_data(form=form), status=400
+            request, self.template_name, self.get_context_data(form=form)
         )
 
 
