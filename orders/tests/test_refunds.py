@@ -281,3 +281,54 @@ def test_staff_requesting_is_recorded(paid_order):
     assert refund.requested_by == clerk
     event = paid_order.events.get(kind="refund")
     assert event.actor == clerk and event.data["amount"] == "5.00"
+
+
+def test_unsent_refund_mails_are_swept_once_confirmed(paid_order, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders import tasks
+    from orders.services.refund import refund_mail_sweep
+
+    queued = []
+    monkeypatch.setattr(tasks.refund_mail_send, "delay", queued.append)
+    long_ago = timezone.now() - timedelta(hours=1)
+    due = Refund.objects.create(
+        order=paid_order,
+        amount=Decimal("5.00"),
+        status=Refund.Status.SUCCEEDED,
+        confirmed_at=long_ago,
+    )
+    Refund.objects.create(  # not confirmed: no mail
+        order=paid_order, amount=Decimal("5.00"), confirmed_at=long_ago
+    )
+    Refund.objects.create(  # already sent
+        order=paid_order,
+        amount=Decimal("5.00"),
+        status=Refund.Status.SUCCEEDED,
+        confirmed_at=long_ago,
+        mail_sent_at=long_ago,
+    )
+    assert refund_mail_sweep() == 1 and queued == [due.pk]
+    assert not refund_send_mail(refund_id=Refund.objects.exclude(pk=due.pk).first().pk)
+
+
+def test_cancel_confirmed_by_charge_refunded_first_ends_canceled(
+    paid_order, fake_stripe, deliver_to
+):
+    refund = refund_request(order=paid_order, cancel=True)
+    refund.refresh_from_db()
+    refund_updated, charge_refunded = fake_stripe.settle_refund(
+        refund.stripe_refund_id, deliver=False
+    )
+    deliver_to([charge_refunded])  # Stripe does not promise an order
+    paid_order.refresh_from_db()
+    assert paid_order.status == Order.Status.CANCELED
+    assert paid_order.refunded_amount == Decimal("50.00")
+    deliver_to([refund_updated])
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED and refund.restocked_at
+    paid_order.refresh_from_db()
+    assert paid_order.status == Order.Status.CANCELED
+    assert paid_order.refunded_amount == Decimal("50.00")
