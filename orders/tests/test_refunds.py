@@ -257,7 +257,7 @@ def test_stripe_refusing_is_a_message_too(paid_order, fake_stripe):
     assert Refund.objects.get().status == Refund.Status.FAILED
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_requests_cannot_refund_more_than_was_paid(
     paid_order, fake_stripe
 ):
