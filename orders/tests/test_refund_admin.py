@@ -225,3 +225,22 @@ def test_sales_panel_and_csv_show_gross_discounts_refunds_and_net(staff):
     )
     assert by_id[str(canceled.id)]["Net"] == "0.00"
     assert {row["Net"] for row in by_id.values()} == {"25.00", "0.00"}
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_inspect_view_with_refunds_keeps_its_query_budget(
+    staff, paid_order, django_assert_max_num_queries, count
+):
+    for n in range(count):
+        Refund.objects.create(
+            order=paid_order,
+            amount=Decimal("1.00"),
+            status=Refund.Status.SUCCEEDED,
+            stripe_refund_id=f"re_budget_{n}",
+        )
+    url = f"/admin/orders/order/inspect/{paid_order.pk}/"
+    staff.get(url)
+    with django_assert_max_num_queries(12) as captured:
+        html = staff.get(url).content.decode()
+    assert html.count("data-credit-note-link") == count
+    assert len(captured) == 8, [q["sql"] for q in captured]  # as with no refunds
