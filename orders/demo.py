@@ -21,7 +21,7 @@ from coupons.services import coupon_use, discount_amount
 from shop.models import Product
 
 from .demo_members import load_member_orders
-from .models import Order, OrderEvent, OrderItem
+from .models import Order, OrderEvent, OrderItem, Refund
 from .services.checkout import order_lines_total
 from .services.recommendations import recommendations_rebuild
 
@@ -108,6 +108,7 @@ def load(command) -> None:
         )
         OrderEvent.objects.bulk_create(_history(order=order, placed=placed, paid=paid))
         created += 1
+    created += _refunded_order(products=products, now=now)
     shipped = ship_some(now=now)
     load_member_orders(command, products)
     command.stdout.write(
@@ -210,3 +211,90 @@ def ship_some(*, now) -> int:
         OrderEvent.objects.bulk_create(events)
         shipped += 1
     return shipped
+
+
+def _refunded_order(*, products, now) -> int:
+    """One order paid, then refunded in full (as Stripe would have confirmed it):
+    its `Refund` (one unit of each line, restocked), its history and mails marked
+    sent, so the sweep mails nobody. Returns 1 if created now, 0 if already there."""
+    token = uuid.uuid5(DEMO_NAMESPACE, "refunded")
+    if Order.objects.filter(checkout_token=token).exists():
+        return 0
+    placed = now - timedelta(days=6)
+    paid, refunded = placed + timedelta(minutes=3), placed + timedelta(days=2)
+    order = Order.objects.create(
+        checkout_token=token,
+        first_name="Barbara",
+        last_name="Liskov",
+        email="barbara@example.com",
+        address="7 Substitution Road",
+        postal_code="02139",
+        city="Cambridge",
+        status=Order.Status.REFUNDED,
+        paid_at=paid,
+        stripe_payment_intent_id="pi_demo_refunded",
+        confirmation_sent_at=placed,
+        invoice_sent_at=paid,
+    )
+    items = OrderItem.objects.bulk_create(
+        OrderItem(
+            order=order,
+            product=product,
+            product_name=product.name,
+            price=product.price,
+            quantity=1,
+        )
+        for product in products[:2]
+    )
+    total = order_lines_total(items=items)
+    Order.objects.filter(pk=order.pk).update(
+        created=placed, total=total, refunded_amount=total
+    )
+    refund = Refund.objects.create(
+        order=order,
+        amount=total,
+        currency=order.currency,
+        lines=[
+            {
+                "item": item.id,
+                "product": item.product_id,
+                "name": item.product_name,
+                "price": str(item.price),
+                "quantity": 1,
+            }
+            for item in items
+        ],
+        restock=True,
+        restocked_at=refunded,
+        status=Refund.Status.SUCCEEDED,
+        stripe_refund_id="re_demo_refunded",
+        reason="Arrived damaged",
+        confirmed_at=refunded,
+        mail_sent_at=refunded,
+    )
+    kind = OrderEvent.Kind
+    amount = f"{total} {order.currency.upper()}"
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, created=created, kind=k, message=message, data=data)
+        for created, k, message, data in [
+            (placed, kind.PLACED, "", {}),
+            (placed, kind.MAIL, "confirmation mail", {"mail": "confirmation"}),
+            (paid, kind.PAID, "", {}),
+            (paid, kind.MAIL, "invoice mail", {"mail": "invoice"}),
+            (
+                refunded - timedelta(minutes=1),
+                kind.REFUND,
+                f"Refund of {amount} requested",
+                {"refund": refund.pk, "amount": str(total), "state": "requested"},
+            ),
+            (
+                refunded,
+                kind.REFUND,
+                f"Refund of {amount} confirmed by Stripe",
+                {"refund": refund.pk, "amount": str(total), "state": "succeeded"},
+            ),
+            (refunded, kind.REFUNDED, f"Refunded in full ({amount})", {}),
+            (refunded, kind.MAIL, "refund mail", {"mail": "refund"}),
+        ]
+    )
+    return 1

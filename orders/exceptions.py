@@ -33,3 +33,14 @@ class TooManyPendingOrders(Exception):
 class PaymentUnderway(Exception):
     """Stripe has taken, or is taking, the payment of the order's Checkout Session:
     it must not be canceled here; the webhook will mark it paid (or failed)."""
+
+
+class RefundRefused(Exception):
+    """A refund request that cannot be made as asked (nothing paid, bad quantities,
+    more than is left); nothing was written and nothing sent to Stripe. The message
+    is for staff."""
+
+
+class RefundNotSent(Exception):
+    """Stripe could not be reached or refused the refund: the request is marked
+    failed and the order is unchanged. The message is for staff."""

@@ -295,3 +295,67 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.id}"
+
+
+class Refund(models.Model):
+    """Money given back on an order through Stripe's Refund API, in full or in part.
+
+    Written by `orders.services.refund`: a staff request creates it (status
+    "requested", holding its amount against what is left to refund), Stripe's
+    answer adds `stripe_refund_id`, and only Stripe's webhooks (refund.updated,
+    charge.refunded) move it to succeeded/failed/canceled. A refund made in the
+    Stripe dashboard arrives by webhook and gets a row too (no lines, no staff).
+    `lines` lists the refunded order items: [{"item", "product", "name", "price",
+    "quantity"}]; their units go back in stock once, when Stripe confirms, if
+    `restock` was asked."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+
+    order = models.ForeignKey(Order, related_name="refunds", on_delete=models.PROTECT)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="eur")
+    lines = models.JSONField(default=list, blank=True)
+    restock = models.BooleanField(default=False)
+    restocked_at = models.DateTimeField(null=True, blank=True)
+    # A paid order canceled by staff: confirmed in full, it ends canceled, not
+    # refunded.
+    cancels_order = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    stripe_refund_id = models.CharField(
+        "Stripe refund", max_length=255, null=True, blank=True, unique=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    failure = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # One per request: a retried API call cannot refund twice.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mail_claimed_at = models.DateTimeField(null=True, blank=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["order", "status"])]
+
+    def __str__(self):
+        return f"Refund {self.id} of order {self.order_id}"
+
+    @property
+    def number(self) -> str:
+        return f"CN-{self.id:06d}"
+
+    def get_credit_note_url(self) -> str:
+        return reverse("orders:credit_note_pdf", args=[self.id])

@@ -4,24 +4,38 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .models import Order
 
+ZERO = Decimal("0.00")
+# Orders the customer paid for: still paid, refunded in full since, or canceled
+# after payment (refunded in full too, hence `paid_at`).
+CHARGED = Q(status__in=(*Order.PAID_STATUSES, Order.Status.REFUNDED)) | Q(
+    paid_at__isnull=False
+)
+
 
 @dataclass
 class SalesDay:
+    """One day's orders (placed that day) and their money: `gross` the lines'
+    sum of the orders paid for, less the coupons' `discounts` and less what was
+    given back (`refunds`, counted on the order's day), is `revenue` (net)."""
+
     day: date
     orders: int
     revenue: Decimal
-    discounts: Decimal = Decimal("0.00")
+    discounts: Decimal = ZERO
+    gross: Decimal = ZERO
+    refunds: Decimal = ZERO
 
 
 def sales_last_days(*, days: int = 30) -> list[SalesDay]:
-    """Orders, paid revenue and the coupon discounts of paid orders per day, oldest
-    first, in one aggregate query. Revenue is what was charged (after discounts)."""
+    """Orders and the money of paid ones per day, oldest first, in one aggregate
+    query: gross, coupon discounts, refunds and net revenue (gross − discounts −
+    refunds, i.e. what was charged and kept)."""
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
     rows = (
@@ -31,15 +45,11 @@ def sales_last_days(*, days: int = 30) -> list[SalesDay]:
         .annotate(
             orders=Count("id"),
             revenue=Sum(
-                "total",
-                filter=Q(status__in=Order.PAID_STATUSES),
-                default=Decimal("0.00"),
+                F("total") - F("refunded_amount"), filter=CHARGED, default=ZERO
             ),
-            discounts=Sum(
-                "discount_amount",
-                filter=Q(status__in=Order.PAID_STATUSES),
-                default=Decimal("0.00"),
-            ),
+            discounts=Sum("discount_amount", filter=CHARGED, default=ZERO),
+            gross=Sum(F("total") + F("discount_amount"), filter=CHARGED, default=ZERO),
+            refunds=Sum("refunded_amount", filter=CHARGED, default=ZERO),
         )
     )
     by_day = {row["day"]: row for row in rows}
@@ -51,8 +61,10 @@ def sales_last_days(*, days: int = 30) -> list[SalesDay]:
             SalesDay(
                 day,
                 row.get("orders", 0),
-                row.get("revenue") or Decimal("0.00"),
-                row.get("discounts") or Decimal("0.00"),
+                row.get("revenue") or ZERO,
+                row.get("discounts") or ZERO,
+                row.get("gross") or ZERO,
+                row.get("refunds") or ZERO,
             )
         )
     return result
@@ -67,8 +79,10 @@ def sales_summary(days: list[SalesDay]) -> list[dict]:
             {
                 "label": label,
                 "orders": sum(d.orders for d in window),
-                "revenue": sum((d.revenue for d in window), Decimal("0.00")),
-                "discounts": sum((d.discounts for d in window), Decimal("0.00")),
+                "revenue": sum((d.revenue for d in window), ZERO),
+                "discounts": sum((d.discounts for d in window), ZERO),
+                "gross": sum((d.gross for d in window), ZERO),
+                "refunds": sum((d.refunds for d in window), ZERO),
             }
         )
     return summary

@@ -10,7 +10,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from redis.exceptions import RedisError
 
-from .services import cancel, mail, recommendations
+from .services import cancel, mail, recommendations, refund
 
 MAIL_RETRY = {
     "acks_late": True,
@@ -46,10 +46,19 @@ def order_canceled_send(order_id: int) -> bool:
     return mail.order_send_mail(order_id=order_id, kind="canceled")
 
 
+@shared_task(name="orders.refund_mail_send", **MAIL_RETRY)
+def refund_mail_send(refund_id: int) -> bool:
+    """Refund mail (credit note attached) for a refund Stripe confirmed."""
+    return refund.refund_send_mail(refund_id=refund_id)
+
+
 @shared_task(name="orders.sweep_unsent_mail", acks_late=True)
 def sweep_unsent_mail(min_age_seconds: int = 120) -> int:
     """Beat: re-queue mails lost to a broker outage or a killed worker."""
-    return mail.mail_sweep_unsent(min_age=timedelta(seconds=min_age_seconds))
+    min_age = timedelta(seconds=min_age_seconds)
+    return mail.mail_sweep_unsent(min_age=min_age) + refund.refund_mail_sweep(
+        min_age=min_age
+    )
 
 
 @shared_task(name="orders.order_holds_expire")

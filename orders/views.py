@@ -20,7 +20,7 @@ from shop.cart import Cart
 
 from .exceptions import EmptyCart, OutOfStock, PaymentExpired, TooManyPendingOrders
 from .forms import OrderCreateForm
-from .models import Order
+from .models import Order, Refund
 from .services.checkout import order_create_from_cart
 from .services.members import member_checkout_initial
 from .services.payment import payment_checkout_session_url, stripe_event_process
@@ -194,4 +194,27 @@ def invoice_pdf(request, order_id):
         invoice_render_pdf(order=order), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'inline; filename="invoice-{order.number}.pdf"'
+    return response
+
+
+def credit_note_pdf(request, refund_id):
+    """A confirmed refund's credit note (PDF), for staff who may view orders, as
+    the invoice. Only refunds Stripe confirmed have one."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("orders.view_order"):
+        raise PermissionDenied
+    refund = get_object_or_404(
+        Refund.objects.select_related("order"),
+        pk=refund_id,
+        status=Refund.Status.SUCCEEDED,
+    )
+    from .services.invoice import credit_note_render_pdf
+
+    response = HttpResponse(
+        credit_note_render_pdf(refund=refund), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="credit-note-{refund.number}.pdf"'
+    )
     return response

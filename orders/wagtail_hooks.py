@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import re_path
 from django.views.defaults import permission_denied
 from wagtail import hooks
@@ -26,13 +27,19 @@ from coupons.wagtail_hooks import CouponAdmin
 from shop.wagtail_hooks import CategoryAdmin, ProductAdmin
 
 from . import selectors
-from .exceptions import InvalidOrderTransition, PaymentUnderway
+from .exceptions import (
+    InvalidOrderTransition,
+    PaymentUnderway,
+    RefundNotSent,
+    RefundRefused,
+)
 from .exports import orders_csv_response
-from .forms import OrderNoteForm, ShipmentForm
+from .forms import OrderNoteForm, RefundForm, ShipmentForm
 from .models import Order, OrderEvent
 from .services.cancel import order_cancel
 from .services.fulfilment import order_mark_delivered, order_mark_shipped
 from .services.history import order_event_record
+from .services.refund import refund_left, refund_request, refunded_quantities
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +64,13 @@ class OrderAction:
     permission: str
     explanation: str
     confirm_label: str
-    perform: Callable[..., str]
+    perform: Callable[..., str] | None
     # Where the action applies when narrower than the state machine allows.
     from_statuses: tuple[str, ...] = ()
     form_class: type[forms.Form] | None = None
+    # "form": the action has a form page of its own (RefundActionView) instead of
+    # the confirmation page.
+    view_class: str = ""
 
     def allowed(self, user, order: Order) -> bool:
         if self.from_statuses and order.status not in self.from_statuses:
@@ -71,6 +81,8 @@ class OrderAction:
 
 
 def _cancel(*, order: Order, user) -> str:
+    if order.status == Order.Status.PAID:
+        return _cancel_paid(order=order, user=user)
     try:
         order_cancel(order=order, by=user)
     except PaymentUnderway as exc:
@@ -119,6 +131,21 @@ def _deliver(*, order: Order, user) -> str:
     return f"Order {order.number} marked delivered."
 
 
+def _cancel_paid(*, order: Order, user) -> str:
+    """A paid order not shipped yet: everything left is refunded through Stripe
+    and its units go back in stock; it becomes "canceled" when Stripe confirms.
+    Needs only `cancel_order` (canceling is the decision; the refund follows)."""
+    try:
+        refund = refund_request(order=order, cancel=True, by=user)
+    except (RefundRefused, RefundNotSent) as exc:
+        raise OrderActionRefused(f"Not canceled: {exc}") from exc
+    return (
+        f"Refund of {refund.amount} {refund.currency.upper()} requested from Stripe: "
+        f"order {order.number} is canceled and its items back in stock when Stripe "
+        "confirms it."
+    )
+
+
 ORDER_ACTIONS = (
     OrderAction(
         name="cancel",
@@ -126,10 +153,23 @@ ORDER_ACTIONS = (
         target=Order.Status.CANCELED,
         permission="orders.cancel_order",
         explanation="Its items go back in stock and its Stripe payment page, if one "
-        "is open, is closed so it can no longer be paid. This cannot be undone.",
+        "is open, is closed so it can no longer be paid. A paid order is refunded "
+        "in full through Stripe first: it is canceled when Stripe confirms the "
+        "refund. This cannot be undone.",
         confirm_label="Yes, cancel the order",
         perform=_cancel,
-        from_statuses=(Order.Status.PENDING,),
+        from_statuses=(Order.Status.PENDING, Order.Status.PAID),
+    ),
+    OrderAction(
+        name="refund",
+        label="Refund…",
+        target=Order.Status.REFUNDED,
+        permission="orders.refund_order",
+        explanation="Give money back through Stripe: some units of its lines, an "
+        "amount, or both. The order records the refund when Stripe confirms it.",
+        confirm_label="Refund",
+        perform=None,
+        view_class="form",
     ),
     OrderAction(
         name="ship",
@@ -255,6 +295,59 @@ class OrderNoteView(InstanceSpecificView):
         return redirect(f"{inspect}#timeline")
 
 
+class RefundActionView(OrderActionView):
+    """The "Refund…" form: per-line quantities and/or an amount, restock."""
+
+    template_name = "modeladmin/orders/order/action_refund.html"
+
+    def _form(self, data=None):
+        refunds = list(self.instance.refunds.all())
+        return RefundForm(
+            data,
+            items=list(self.instance.items.all()),
+            refunded=refunded_quantities(refunds),
+            left=refund_left(order=self.instance, refunds=refunds),
+            currency=self.instance.currency.upper(),
+        )
+
+    def get_context_data(self, **kwargs):
+        if kwargs.get("form") is None:  # the base view's GET passes None
+            kwargs["form"] = self._form()
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.action.allowed(request.user, self.instance):
+            return self._not_possible()
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                refund = refund_request(
+                    order=self.instance,
+                    amount=form.cleaned_data["amount"],
+                    lines=form.lines(),
+                    restock=form.cleaned_data["restock"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except RefundRefused as exc:
+                form.add_error(None, str(exc))
+            except RefundNotSent as exc:
+                messages.error(request, str(exc))
+                return redirect(self.inspect_url)
+            else:
+                messages.success(
+                    request,
+                    f"Refund of {refund.amount} {refund.currency.upper()} requested "
+                    f"from Stripe for order {self.instance.number}. The order "
+                    "records it when Stripe confirms it.",
+                )
+                return redirect(self.inspect_url)
+        # 200 with the errors, as Django's admin answers an invalid form.
+        return TemplateResponse(
+            request, self.template_name, self.get_context_data(form=form)
+        )
+
+
 class OrderSearchHandler(DjangoORMSearchHandler):
     """Name and e-mail by substring; a number also finds the order with that id."""
 
@@ -293,6 +386,9 @@ class OrderInspectView(InspectView):
         context["items"] = list(self.instance.items.all())
         context["stripe_url"] = self.instance.get_stripe_url()
         context["invoice_url"] = self.instance.get_invoice_url()
+        refunds = list(self.instance.refunds.all())
+        context["refunds"] = refunds
+        context["refund_left"] = refund_left(order=self.instance, refunds=refunds)
         context["actions"] = [
             {
                 "label": action.label,
@@ -300,6 +396,8 @@ class OrderInspectView(InspectView):
             }
             for action in ORDER_ACTIONS
             if action.allowed(self.request.user, self.instance)
+            # Nothing left to give back (all refunded or requested): no button.
+            and (action.name not in ("refund",) or context["refund_left"] > 0)
         ]
         context["events"] = list(self.instance.events.select_related("actor"))
         context["tracking_url"] = self.instance.get_tracking_url()
@@ -373,8 +471,10 @@ class OrderAdmin(ModelAdmin):
         return OrderNoteView.as_view(model_admin=self, instance_pk=instance_pk)(request)
 
     def _action_view(self, action: OrderAction):
+        view_class = RefundActionView if action.view_class else OrderActionView
+
         def view(request, instance_pk):
-            return OrderActionView.as_view(
+            return view_class.as_view(
                 model_admin=self, instance_pk=instance_pk, action=action
             )(request)
 

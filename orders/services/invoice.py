@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ..models import Order
+from ..models import Order, Refund
 
 # Relative URLs in the template resolve against this made-up origin.
 BASE_URL = "https://invoice.invalid/"
@@ -51,16 +51,25 @@ def _collected(relative: str) -> str | None:
     return None
 
 
-def invoice_render_pdf(*, order: Order) -> bytes:
-    """The order's invoice as PDF bytes; the total shown is the stored `total`."""
+def _render_pdf(template: str, context: dict) -> bytes:
     html = render_to_string(
-        "orders/invoice.html",
-        {
-            "order": order,
-            "items": order.items.all(),
-            "site_name": settings.WAGTAIL_SITE_NAME,
-        },
+        template, {**context, "site_name": settings.WAGTAIL_SITE_NAME}
     )
     return HTML(
         string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()
     ).write_pdf()
+
+
+def invoice_render_pdf(*, order: Order) -> bytes:
+    """The order's invoice as PDF bytes; the total shown is the stored `total`."""
+    return _render_pdf(
+        "orders/invoice.html", {"order": order, "items": order.items.all()}
+    )
+
+
+def credit_note_render_pdf(*, refund: Refund) -> bytes:
+    """A refund's credit note as PDF bytes, in the invoice's style (same stylesheet
+    and layout): the refunded lines, if any, and the amount given back."""
+    return _render_pdf(
+        "orders/credit_note.html", {"order": refund.order, "refund": refund}
+    )

@@ -306,19 +306,15 @@ def _order_for_payment(obj) -> Order | None:
 
 
 def _on_charge_refunded(charge) -> str:
-    """Logged for staff; recording refunds on the order is the refund feature's."""
-    order = _order_for_payment(charge)
-    logger.warning(
-        "Stripe refunded %s of %s %s on charge %s (payment %s, order %s); "
-        "the order is unchanged",
-        charge.get("amount_refunded"),
-        charge.get("amount"),
-        charge.get("currency"),
-        charge.get("id"),
-        charge.get("payment_intent"),
-        order.pk if order else "unknown",
-    )
-    return "refund-logged" if order else "unknown-order"
+    from .refund import charge_refunded_apply  # it imports this module
+
+    return charge_refunded_apply(charge)
+
+
+def _on_refund_changed(refund) -> str:
+    from .refund import refund_event_apply
+
+    return refund_event_apply(refund)
 
 
 def _on_dispute_created(dispute) -> str:
@@ -352,5 +348,7 @@ _EVENT_HANDLERS = {
     "checkout.session.async_payment_failed": _on_session_ended_unpaid,
     "checkout.session.expired": _on_session_ended_unpaid,
     "charge.refunded": _on_charge_refunded,
+    "refund.created": _on_refund_changed,
+    "refund.updated": _on_refund_changed,
     "charge.dispute.created": _on_dispute_created,
 }

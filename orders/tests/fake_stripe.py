@@ -10,6 +10,15 @@ whose id a session's `discounts[0][coupon]` applies to its `amount_total`, and t
 hosted page at the session's `url` with a Pay button (posts a correctly signed
 `checkout.session.completed` webhook to `webhook_url`, then redirects to
 success_url) and a Cancel link (redirects to cancel_url).
+
+Refunds: POST /v1/refunds (`payment_intent`, `amount` in cents, defaulting to what
+is left; Idempotency-Key honoured; 400 with Stripe's message above the unrefunded
+amount, 404 for an unknown payment) creates a "pending" refund; GET
+/v1/refunds/<id>. `settle_refund()` then plays Stripe's confirmation (the signed
+`refund.updated` and `charge.refunded` webhooks), `dashboard_refund()` a refund
+made in Stripe's dashboard, and `refunds_down = True` drops refund requests
+unanswered (Stripe unreachable). Paid sessions register their payment intent;
+tests register others with `add_payment()`.
 """
 
 import hashlib
@@ -84,6 +93,9 @@ class FakeStripe:
         self.webhook_url = webhook_url
         self.sessions: dict[str, dict] = {}
         self.coupons: dict[str, dict] = {}
+        self.payments: dict[str, dict] = {}  # payment intent → amount, refunded
+        self.refunds: dict[str, dict] = {}
+        self.refunds_down = False
         self.idempotent: dict[str, tuple[int, dict]] = {}
         self.requests: list[dict] = []
         self.webhook_responses: list[int] = []
@@ -114,7 +126,110 @@ class FakeStripe:
             if r["method"] == "POST" and r["path"] == "/v1/coupons"
         ]
 
+    def refund_requests(self):
+        return [
+            r
+            for r in self.requests
+            if r["method"] == "POST" and r["path"] == "/v1/refunds"
+        ]
+
+    def add_payment(self, payment_intent: str, amount: int, currency: str = "eur"):
+        """A payment Stripe took (amount in cents), which refunds can then draw on."""
+        with self.lock:
+            self.payments[payment_intent] = {
+                "amount": amount,
+                "currency": currency,
+                "charge": f"ch_{secrets.token_hex(12)}",
+                "refunded": 0,  # succeeded or pending, as Stripe counts them
+            }
+
     # --- API ---
+
+    def create_refund(self, params: dict) -> tuple[int, dict]:
+        payment_intent = params.get("payment_intent")
+        payment = self.payments.get(payment_intent)
+        if payment is None:
+            return 404, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": f"No such payment_intent: '{payment_intent}'",
+                }
+            }
+        left = payment["amount"] - payment["refunded"]
+        amount = int(params.get("amount", left))
+        if amount <= 0 or amount > left:
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "charge_already_refunded"
+                    if left == 0
+                    else "amount_too_large",
+                    "message": f"Refund amount ({amount}) is greater than unrefunded "
+                    f"amount on charge ({left})",
+                }
+            }
+        payment["refunded"] += amount
+        refund = {
+            "id": f"re_{secrets.token_hex(12)}",
+            "object": "refund",
+            "amount": amount,
+            "currency": payment["currency"],
+            "charge": payment["charge"],
+            "payment_intent": params["payment_intent"],
+            "reason": params.get("reason"),
+            "metadata": params.get("metadata", {}),
+            "status": "pending",
+            "created": int(time.time()),
+        }
+        self.refunds[refund["id"]] = refund
+        return 200, refund
+
+    def charge_of(self, payment_intent: str) -> dict:
+        payment = self.payments[payment_intent]
+        refunded = sum(
+            r["amount"]
+            for r in self.refunds.values()
+            if r["payment_intent"] == payment_intent and r["status"] == "succeeded"
+        )
+        return {
+            "id": payment["charge"],
+            "object": "charge",
+            "amount": payment["amount"],
+            "amount_refunded": refunded,
+            "currency": payment["currency"],
+            "payment_intent": payment_intent,
+            "refunded": refunded == payment["amount"],
+        }
+
+    def settle_refund(
+        self, refund_id: str, status: str = "succeeded", *, deliver: bool = True
+    ) -> list[dict]:
+        """Stripe finishing a refund: `refund.updated`, then (if it succeeded)
+        `charge.refunded`, delivered signed unless `deliver=False`; returns them."""
+        with self.lock:
+            refund = self.refunds[refund_id]
+            refund["status"] = status
+            if status in ("failed", "canceled"):
+                self.payments[refund["payment_intent"]]["refunded"] -= refund["amount"]
+        events = [make_event("refund.updated", dict(refund))]
+        if status == "succeeded":
+            charge = self.charge_of(refund["payment_intent"])
+            events.append(make_event("charge.refunded", charge))
+        if deliver:
+            for event in events:
+                self.deliver(event)
+        return events
+
+    def dashboard_refund(
+        self, payment_intent: str, amount: int, *, deliver: bool = True
+    ) -> list[dict]:
+        """A refund made by hand in Stripe's dashboard (no metadata of ours)."""
+        with self.lock:
+            status, refund = self.create_refund(
+                {"payment_intent": payment_intent, "amount": amount}
+            )
+        assert status == 200, refund
+        return self.settle_refund(refund["id"], deliver=deliver)
 
     def create_coupon(self, params: dict) -> dict:
         coupon = {
@@ -191,6 +306,13 @@ class FakeStripe:
                 payment_status="no_payment_required" if free else "paid",
                 payment_intent=None if free else f"pi_{secrets.token_hex(12)}",
             )
+            if not free:
+                self.payments[session["payment_intent"]] = {
+                    "amount": session["amount_total"],
+                    "currency": session["currency"],
+                    "charge": f"ch_{secrets.token_hex(12)}",
+                    "refunded": 0,
+                }
         event = make_event("checkout.session.completed", dict(session))
         if deliver:
             self.deliver(event)
@@ -266,10 +388,12 @@ class FakeStripe:
                         return self._send_json(
                             status, stored, {"Idempotent-Replayed": "true"}
                         )
-                    created = create(params)
+                    status, created = 200, create(params)
+                    if isinstance(created, tuple):  # (status, body)
+                        status, created = created
                     if key:
-                        fake.idempotent[key] = (200, created)
-                return self._send_json(200, created)
+                        fake.idempotent[key] = (status, created)
+                return self._send_json(status, created)
 
             def _authorised(self):
                 if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
@@ -287,6 +411,13 @@ class FakeStripe:
                     if session is None:
                         return self._error(404, f"No such checkout.session: {parts[3]}")
                     return self._send_json(200, session)
+                if path.startswith("/v1/refunds/") and len(parts) == 3:
+                    if not self._authorised():
+                        return
+                    refund = fake.refunds.get(parts[2])
+                    if refund is None:
+                        return self._error(404, f"No such refund: '{parts[2]}'")
+                    return self._send_json(200, refund)
                 if parts[0] == "pay" and len(parts) == 2 and parts[1] in fake.sessions:
                     return self._hosted_page(fake.sessions[parts[1]])
                 if parts[0] == "pay" and len(parts) == 3 and parts[2] == "cancel":
@@ -311,6 +442,15 @@ class FakeStripe:
                     if any(d.get("coupon") not in fake.coupons for d in discounts):
                         return self._error(400, "No such coupon")
                     return self._create_once(fake.create_session, params)
+                if path == "/v1/refunds":
+                    if fake.refunds_down:
+                        # Unreachable: the connection closes without an answer.
+                        self.close_connection = True
+                        return
+                    if not self._authorised():
+                        return
+                    params = unflatten(parse_qsl(body.decode()))
+                    return self._create_once(fake.create_refund, params)
                 if path == "/v1/coupons":
                     if not self._authorised():
                         return

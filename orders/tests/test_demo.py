@@ -1,16 +1,18 @@
-"""The demo orders: some shipped (carrier, tracking, timeline), one delivered, no
-mail left for the sweep, and loading twice duplicates nothing."""
+"""The demo orders: some shipped (carrier, tracking, timeline), one delivered, one
+refunded in full, no mail left for the sweep, and loading twice duplicates nothing."""
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from orders import demo
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, Refund
 from orders.services.mail import mail_sweep_unsent
+from shop import demo as shop_demo
 from shop.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,19 @@ def test_demo_orders_are_shipped_once_with_their_timeline(monkeypatch):
     counts = (Order.objects.count(), OrderEvent.objects.count())
     assert "0 new, 0 newly shipped" in load()
     assert (Order.objects.count(), OrderEvent.objects.count()) == counts
+
+
+def test_the_demo_has_one_refunded_order_and_loads_idempotently():
+    command = BaseCommand(stdout=io.StringIO())
+    for _ in range(2):
+        shop_demo.load(command)
+        demo.load(command)
+    order = Order.objects.get(status=Order.Status.REFUNDED)
+    assert order.refunded_amount == order.total > Decimal("0.00")
+    refund = Refund.objects.get()
+    assert refund.order == order and refund.status == Refund.Status.SUCCEEDED
+    assert refund.amount == order.total and refund.mail_sent_at is not None
+    assert [line["quantity"] for line in refund.lines] == [1] * order.items.count()
+    kinds = list(order.events.values_list("kind", flat=True))
+    assert kinds[:4] == ["placed", "mail", "paid", "mail"]
+    assert kinds.count("refund") == 2 and "refunded" in kinds
