@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
+from core import page_cache
+
 from . import selectors
 from .forms import (
     EMAIL_TAKEN,
@@ -159,6 +161,7 @@ def edit(request):
 def member_list(request):
     paginator = Paginator(selectors.member_list(), settings.ACCOUNTS_MEMBERS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    page_cache.paginated(request, page_obj)
     return render(
         request,
         "accounts/member_list.html",

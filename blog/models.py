@@ -28,6 +28,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core import page_cache
 from core.ratelimit import client_ip, rate_limited
 
 from .blocks import BlogStreamBlock
@@ -65,8 +66,11 @@ class BlogIndexPage(RoutablePageMixin, Page):
         return published_posts().child_of(self)
 
     def paginate(self, request, posts):
-        # get_page() turns a bad number into page 1 and a too-large one into the last.
-        return Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        # get_page() turns a bad number into page 1 and a too-large one into the last
+        # (answered, never stored by the page cache).
+        page_obj = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        page_cache.paginated(request, page_obj)
+        return page_obj
 
     @path("")
     def post_list(self, request):

@@ -8,8 +8,19 @@ Correctness rules (each has a test in core/tests/test_page_cache.py):
 
 - Only GET/HEAD, only visitors whose session holds nothing but an empty cart (no
   login, no pending messages, no password-protected page passed), only paths outside
-  the private areas (PAGE_CACHE_EXCLUDED_PREFIXES) and only query strings made of
-  PAGE_CACHE_QUERY_PARAMS (`?page=2`); anything else bypasses the cache entirely.
+  the private areas (PAGE_CACHE_EXCLUDED_PREFIXES); anything else bypasses the cache.
+- Query strings (issue 12, poisoning and flooding): `page` only as a positive integer
+  up to PAGE_CACHE_MAX_PAGE (`page=1` is the same entry as no `page`), `fragment`
+  only as `1`, each at most once; tracking parameters (PAGE_CACHE_IGNORED_PARAMS:
+  `utm_*`, `gclid`, …) are left out of the key, so campaign links are served from
+  the cache; any other parameter or value bypasses. The key hashes the *encoded*,
+  sorted parameters, so `?fragment=1%26page%3D2` can never share the entry of
+  `?page=2&fragment=1`. A view that paginates calls `paginated(request, page_obj)`:
+  a page number past the end is answered (the last page) but never stored. At most
+  PAGE_CACHE_MAX_VARIANTS_PER_PATH entries per path (a Redis set per path, checked
+  only when storing).
+- `X-Bench-Uncached: 1` bypasses the cache while settings.BENCH_ENDPOINTS is on (the
+  contract of bench/targets.py for uncached rows); ignored otherwise.
 - Only 200 HTML/XML responses that set no cookie, change no session and queue no
   message are stored.
 - Freshness: every entry carries the *generation* it was rendered in
@@ -31,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -101,11 +113,55 @@ def _render_live(content: bytes, fragments: dict) -> bytes:
 # --- Request and response checks ---------------------------------------------------
 
 
-def _query_allowed(request) -> bool:
-    allowed = settings.PAGE_CACHE_QUERY_PARAMS
-    return all(
-        key in allowed and len(request.GET.getlist(key)) == 1 for key in request.GET
-    )
+_PAGE_RE = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def _ignored_param(name: str) -> bool:
+    for pattern in settings.PAGE_CACHE_IGNORED_PARAMS:
+        if pattern.endswith("*"):
+            if name.startswith(pattern[:-1]):
+                return True
+        elif name == pattern:
+            return True
+    return False
+
+
+def _cache_query(request) -> str | None:
+    """The query string the entry is keyed by (encoded, sorted, tracking parameters
+    left out, `page=1` as no page), or None when the request must bypass."""
+    kept = []
+    for name, values in request.GET.lists():
+        if _ignored_param(name):
+            continue
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if name == "page":
+            if not _PAGE_RE.fullmatch(value):
+                return None
+            if int(value) > settings.PAGE_CACHE_MAX_PAGE:
+                return None
+            if value == "1":
+                continue
+        elif name == "fragment":
+            if value != "1":
+                return None
+        else:
+            return None
+        kept.append((name, value))
+    return urlencode(sorted(kept))
+
+
+def paginated(request, page_obj) -> None:
+    """For views that paginate: a page past the end (answered with the last page)
+    is not stored, so `?page=<anything>` cannot fill the cache."""
+    if str(page_obj.number) != (request.GET.get("page") or "1"):
+        dont_store(request)
+
+
+def dont_store(request) -> None:
+    """Answer this request normally but keep its response out of the cache."""
+    request._page_cache_dont_store = True
 
 
 def _session_is_blank(request) -> bool:
@@ -127,7 +183,7 @@ def _request_cacheable(request) -> bool:
         return False
     if request.path.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)):
         return False
-    if not _query_allowed(request):
+    if settings.BENCH_ENDPOINTS and request.headers.get("X-Bench-Uncached") == "1":
         return False
     if request.COOKIES.get("messages"):  # messages waiting in the cookie store
         return False
@@ -135,6 +191,8 @@ def _request_cacheable(request) -> bool:
 
 
 def _response_storable(request, response) -> bool:
+    if getattr(request, "_page_cache_dont_store", False):
+        return False
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
     content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
@@ -151,10 +209,31 @@ def _response_storable(request, response) -> bool:
     return _session_is_blank(request)
 
 
-def _key(request) -> str:
-    query = "&".join(f"{k}={request.GET[k]}" for k in sorted(request.GET))
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    return "page_cache:page:" + hashlib.sha256(raw.encode()).hexdigest()
+def _path_id(request) -> str:
+    raw = f"{request.scheme}://{request.get_host()}{request.path}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _key(path_id: str, query: str) -> str:
+    digest = hashlib.sha256(f"{path_id}?{query}".encode()).hexdigest()
+    return f"page_cache:page:{digest}"
+
+
+def _variant_allowed(path_id: str, key: str) -> bool:
+    """Room for one more entry of this path? A Redis set per path holds the keys
+    stored (expiring with them); a key already in it is always allowed."""
+    variants = f"page_cache:variants:{path_id}"
+    redis_key = cache.make_and_validate_key(variants)
+    client = cache._cache.get_client(redis_key, write=True)
+    pipe = client.pipeline(transaction=False)
+    pipe.sadd(redis_key, key)
+    pipe.scard(redis_key)
+    pipe.expire(redis_key, settings.PAGE_CACHE_SECONDS)
+    added, count, _ = pipe.execute()
+    if added and count > settings.PAGE_CACHE_MAX_VARIANTS_PER_PATH:
+        client.srem(redis_key, key)
+        return False
+    return True
 
 
 def _tokens_to_sentinel(request, content: bytes) -> bytes:
@@ -182,7 +261,11 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _request_cacheable(request):
             return self.get_response(request)
-        key = _key(request)
+        query = _cache_query(request)
+        if query is None:
+            return self.get_response(request)
+        path_id = _path_id(request)
+        key = _key(path_id, query)
         try:
             found = cache.get_many([GENERATION_KEY, key])
         except RedisError:
@@ -197,11 +280,11 @@ class PageCacheMiddleware:
         if generation is None:
             invalidate()  # first use: create the generation; store next time
         elif _response_storable(request, response):
-            self._store(request, response, key, generation)
+            self._store(request, response, path_id, key, generation)
         response["X-Page-Cache"] = "miss"
         return response
 
-    def _store(self, request, response, key, generation) -> None:
+    def _store(self, request, response, path_id, key, generation) -> None:
         entry = {
             "generation": generation,
             "status": response.status_code,
@@ -214,6 +297,8 @@ class PageCacheMiddleware:
             "live": getattr(request, "_page_cache_live", {}),
         }
         try:
+            if not _variant_allowed(path_id, key):
+                return
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         except RedisError:
             logger.exception("Could not store a page in the page cache")

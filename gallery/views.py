@@ -33,11 +33,13 @@ def bookmark_list(request):
     try:
         page_obj = paginator.page(page_number)
     except (PageNotAnInteger, EmptyPage):
+        page_cache.dont_store(request)
         if fragment:
             return render(request, "gallery/includes/bookmark_cards.html", {})
         page_obj = paginator.page(
             paginator.num_pages if _is_past_end(page_number) else 1
         )
+    page_cache.paginated(request, page_obj)
     context = {"page_obj": page_obj, "bookmarks": page_obj.object_list}
     if fragment:
         return render(request, "gallery/includes/bookmark_cards.html", context)

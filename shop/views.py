@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 from wagtail.images import get_image_model
 
+from core import page_cache
 from core.ratelimit import client_ip, rate_limited
 from coupons.exceptions import CouponError
 from coupons.forms import CouponApplyForm
@@ -35,6 +36,7 @@ def product_list(request, category_slug=None):
         page_obj = paginator.page(1)
     except EmptyPage:
         page_obj = paginator.page(paginator.num_pages)
+    page_cache.paginated(request, page_obj)
     return TemplateResponse(
         request,
         "shop/product_list.html",
