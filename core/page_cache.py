@@ -23,18 +23,23 @@ Correctness rules (each has a test in core/tests/test_page_cache.py):
   contract of bench/targets.py for uncached rows); ignored otherwise.
 - Only 200 HTML/XML responses that set no cookie, change no session and queue no
   message are stored.
-- Freshness: every entry carries the *generation* it was rendered in
-  (core.generations); a change readers could see (page publish/unpublish/move/delete,
-  a save or delete of any public model, likes, follows, stock changes made with
-  UPDATE) increments the generation, so the next request renders again. The
-  generation read *before* rendering is stored, so a change committed mid-render
-  still invalidates the page. The TTL is a safety net.
+- Freshness by dependency tags (core.cache_tags): rendering records what the page
+  shows (`cache_depends("bookmark:40", "bookmarks")` in views, template tags and
+  cached fragments; a Wagtail page adds "page:<id>" through the before_serve_page
+  hook; every page depends on "site"). The entry keeps each tag's version; a write
+  invalidates only its tags (the mapping from writes to tags is core/signals.py and
+  the apps' services), so the next request for a page showing it renders again
+  while unrelated pages stay cached. The clock is read before rendering and the
+  versions after it: a page whose tag changed mid-render is not stored. The TTL is
+  a safety net.
 - CSRF: tokens in a stored page are replaced by a sentinel; every hit gets this
   visitor's own token (and the CSRF cookie), so forms on cached pages post fine.
 - Fragments that must be fresh on every view (the bookmark view counter, which also
   counts the view) are rendered through `live_fragment` and re-run on every hit.
 
-One Redis round trip per hit: the generation and the entry are fetched with MGET.
+One Redis round trip per hit: the entry, the clock and the versions of the tags the
+page had when this process last stored or read it (an in-process map) come in one
+MGET; only when the entry's tags differ from that map is a second MGET needed.
 """
 
 from __future__ import annotations
@@ -52,11 +57,11 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from redis.exceptions import RedisError
 
-from .generations import generation_bump
+from . import cache_tags
+from .cache_tags import CLOCK_KEY, SITE, tag_key
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "page_cache:generation"
 CSRF_SENTINEL = b"__page_cache_csrf_token__"
 # A masked CSRF token: 64 characters of [a-zA-Z0-9] (django.middleware.csrf).
 _TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
@@ -72,16 +77,26 @@ _CACHEABLE_TYPES = {
 _NOT_STORED_HEADERS = {"vary", "set-cookie", "content-length", "x-page-cache"}
 
 
-# --- Generation --------------------------------------------------------------------
+# The tags of each page key as last seen by this process, so a hit fetches the entry
+# and its tags' versions in one MGET. Bounded: emptied when full.
+_KNOWN_TAGS: dict[str, tuple[str, ...]] = {}
+_KNOWN_TAGS_MAX = 20000
+
+
+def _remember_tags(key: str, tags) -> tuple[str, ...]:
+    if len(_KNOWN_TAGS) >= _KNOWN_TAGS_MAX:
+        _KNOWN_TAGS.clear()
+    known = _KNOWN_TAGS[key] = tuple(sorted(tags))
+    return known
+
+
+# --- Invalidation -------------------------------------------------------------------
 
 
 def invalidate(**kwargs) -> None:
-    """Forget every cached page (a signal receiver: takes any arguments).
-
-    Bumped at once and again after the surrounding transaction commits: a page
-    rendered in between saw the old rows and must not survive the commit.
-    """
-    generation_bump(GENERATION_KEY)
+    """Forget every cached page and fragment (a signal receiver: takes any
+    arguments): invalidates "site", on which everything depends."""
+    cache_tags.invalidate(SITE)
 
 
 # --- Fragments that stay live on cached pages --------------------------------------
@@ -157,6 +172,12 @@ def paginated(request, page_obj) -> None:
     is not stored, so `?page=<anything>` cannot fill the cache."""
     if str(page_obj.number) != (request.GET.get("page") or "1"):
         dont_store(request)
+
+
+def cache_seconds(request, seconds: int) -> None:
+    """Keep this response at most `seconds` (a page showing counters that change
+    without a write, such as the view ranking)."""
+    request._page_cache_seconds = seconds
 
 
 def dont_store(request) -> None:
@@ -266,27 +287,41 @@ class PageCacheMiddleware:
             return self.get_response(request)
         path_id = _path_id(request)
         key = _key(path_id, query)
+        known = _KNOWN_TAGS.get(key, (SITE,))
         try:
-            found = cache.get_many([GENERATION_KEY, key])
+            found = cache.get_many([CLOCK_KEY, key, *map(tag_key, known)])
+            entry = found.get(key)
+            if entry is not None and tuple(entry["versions"]) != known:
+                # Rendered with other tags (by another process, or since): fetch
+                # the versions of those.
+                known = _remember_tags(key, entry["versions"])
+                found.update(cache.get_many(list(map(tag_key, known))))
         except RedisError:
             logger.exception("Page cache unavailable; rendering uncached")
             return self.get_response(request)
-        generation = found.get(GENERATION_KEY)
-        entry = found.get(key)
-        if generation is not None and entry and entry["generation"] == generation:
+        if entry is not None and cache_tags.versions_match(entry["versions"], found):
             return self._replay(request, entry)
 
-        response = self.get_response(request)
-        if generation is None:
-            invalidate()  # first use: create the generation; store next time
-        elif _response_storable(request, response):
-            self._store(request, response, path_id, key, generation)
+        clock = found.get(CLOCK_KEY)
+        if clock is None:  # first use, or evicted: restart it before rendering
+            clock = cache_tags.clock_start()
+        with cache_tags.collect() as tags:
+            response = self.get_response(request)
+        if clock is not None and _response_storable(request, response):
+            self._store(request, response, path_id, key, tags, clock)
         response["X-Page-Cache"] = "miss"
         return response
 
-    def _store(self, request, response, path_id, key, generation) -> None:
+    def _store(self, request, response, path_id, key, tags, clock) -> None:
+        try:
+            versions = cache_tags.versions_after_render(tags, clock)
+        except RedisError:
+            logger.exception("Could not read the cache tags' versions")
+            return
+        if versions is None:
+            return  # something it shows changed while rendering
         entry = {
-            "generation": generation,
+            "versions": versions,
             "status": response.status_code,
             "headers": [
                 (name, value)
@@ -299,9 +334,12 @@ class PageCacheMiddleware:
         try:
             if not _variant_allowed(path_id, key):
                 return
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            timeout = getattr(request, "_page_cache_seconds", None)
+            cache.set(key, entry, timeout or settings.PAGE_CACHE_SECONDS)
         except RedisError:
             logger.exception("Could not store a page in the page cache")
+            return
+        _remember_tags(key, versions)
 
     def _replay(self, request, entry) -> HttpResponse:
         content = entry["content"]

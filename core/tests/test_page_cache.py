@@ -407,21 +407,33 @@ def test_follows_show_at_once():
     assert "data-followers-count>1<" in fresh(url)
 
 
-def test_entries_carry_the_generation_read_before_rendering(post):
-    """The entry keeps the generation read before rendering, so a change in between
-    makes it stale at once."""
+def test_entries_keep_the_tag_versions_read_before_rendering(post):
+    """An entry keeps each tag's version, none newer than the clock read before
+    rendering; a change in between makes it stale at once."""
     from django.core.cache import cache
 
-    from core import page_cache
+    from core import cache_tags
 
     Client().get(post.url)
-    generation = cache.get(page_cache.GENERATION_KEY)
+    clock = cache.get(cache_tags.CLOCK_KEY)
     cached(post.url)
     entries = [
         cache.get(key.decode().split(":", 2)[2])
         for key in cache._cache.get_client().scan_iter(match="*page_cache:page:*")
     ]
-    assert [e["generation"] for e in entries] == [generation]
-    comments_set_active(comment_ids=[], active=True)
-    assert cache.get(page_cache.GENERATION_KEY) > generation
+    assert len(entries) == 1
+    versions = entries[0]["versions"]
+    assert {f"page:{post.pk}", "posts", "comments", "site"} <= set(versions)
+    assert all(version <= clock for version in versions.values())
+    comments_set_active(comment_ids=[], active=True)  # invalidates "comments"
+    assert cache.get(cache_tags.tag_key("comments")) > clock
     fresh(post.url)
+
+
+def test_a_change_while_rendering_is_not_stored():
+    from core import cache_tags
+
+    clock = cache_tags.clock_start()
+    assert cache_tags.versions_after_render({"probe", "site"}, clock) is not None
+    cache_tags.invalidate("probe")  # a write committed while the page rendered
+    assert cache_tags.versions_after_render({"probe", "site"}, clock) is None

@@ -47,6 +47,8 @@ PAGE_CACHE_MAX_PAGE = env.int("PAGE_CACHE_MAX_PAGE", default=10000)
 PAGE_CACHE_MAX_VARIANTS_PER_PATH = env.int(
     "PAGE_CACHE_MAX_VARIANTS_PER_PATH", default=50
 )
+# The bookmark view ranking changes on every view without a write: kept this long.
+PAGE_CACHE_RANKING_SECONDS = env.int("PAGE_CACHE_RANKING_SECONDS", default=30)
 # Per-visitor or private areas: never cached.
 PAGE_CACHE_EXCLUDED_PREFIXES = [
     "/admin/",
