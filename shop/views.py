@@ -63,11 +63,8 @@ def product_detail(request, id, slug):
     )
     # The same for every visitor (the page cache keeps it with the page).
     bought_together = selectors.products_bought_with(product_ids=[product.id])
-    cache_depends(
-        f"product:{product.id}",
-        f"category:{product.category_id}",
-        *(f"product:{p.id}" for p in bought_together),
-    )
+    # (The suggestions' tags are recorded by the selector.)
+    cache_depends(f"product:{product.id}", f"category:{product.category_id}")
     return TemplateResponse(
         request,
         "shop/product_detail.html",
