@@ -437,3 +437,75 @@ def test_a_change_while_rendering_is_not_stored():
     assert cache_tags.versions_after_render({"probe", "site"}, clock) is not None
     cache_tags.invalidate("probe")  # a write committed while the page rendered
     assert cache_tags.versions_after_render({"probe", "site"}, clock) is None
+
+
+# --- What a hit costs (issue 13 part 4) ----------------------------------------------
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch):
+    """Counts what is sent to Redis: one call per round trip (a pipeline is one)."""
+    from redis.connection import AbstractConnection
+
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+    return sent
+
+
+def test_a_hit_costs_the_same_with_or_without_a_form(
+    post, settings, redis_round_trips, django_assert_num_queries
+):
+    settings.BLOG_COMMENTS_PREMODERATED = False
+    cached("/")
+    cached(post.url)
+    visitor = Client(enforce_csrf_checks=True)
+    first = visitor.get(post.url)
+    assert first["X-Page-Cache"] == "hit" and "csrftoken" in first.cookies
+    for url in ("/", post.url):
+        redis_round_trips.clear()
+        with django_assert_num_queries(0):
+            response = visitor.get(url)
+        assert response["X-Page-Cache"] == "hit"
+        assert len(redis_round_trips) == 1, url  # the entry and its tags: one MGET
+        # The visitor has the cookie: not set again on every hit.
+        assert "csrftoken" not in response.cookies, url
+    tokens = re.findall(
+        r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', response.content.decode()
+    )
+    assert (
+        len(tokens) == 2
+        and "__page_cache_csrf_token__" not in response.content.decode()
+    )
+    posted = visitor.post(
+        post.url,
+        {
+            "csrfmiddlewaretoken": tokens[0],
+            "form": "comment",
+            "comment-name": "Ada",
+            "comment-email": "ada@example.com",
+            "comment-body": "Posted with the cached token",
+            "comment-website": "",
+        },
+    )
+    assert posted.status_code == 302
+    assert Comment.objects.get().body == "Posted with the cached token"
+
+
+def test_a_hit_with_a_live_view_counter_adds_one_round_trip(
+    redis_round_trips, django_assert_num_queries
+):
+    bookmark = BookmarkFactory()
+    url = bookmark.get_absolute_url()
+    cached(url)
+    redis_round_trips.clear()
+    with django_assert_num_queries(0):
+        response = Client().get(url)
+    assert response["X-Page-Cache"] == "hit"
+    # The page (one MGET) and the view counter (one pipeline: INCR and ZINCRBY).
+    assert len(redis_round_trips) == 2
