@@ -167,8 +167,12 @@ def test_page_1_shares_the_entry_of_no_page():
     assert Client().get("/shop/?page=1")["X-Page-Cache"] == "hit"
 
 
-@pytest.mark.parametrize("url", ["/shop/?page=999", "/gallery/?page=50"])
-def test_a_page_past_the_end_is_answered_but_never_stored(url, fifteen_bookmarks):
+@pytest.mark.parametrize(
+    "url", ["/shop/?page=999", "/gallery/?page=50", "/people/?page=9", "/blog/?page=3"]
+)
+def test_a_page_past_the_end_is_answered_but_never_stored(
+    url, fifteen_bookmarks, blog_index
+):
     ProductFactory()
     Client().get("/")
     for _ in range(3):
