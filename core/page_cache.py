@@ -302,6 +302,8 @@ class PageCacheMiddleware:
         try:
             found = cache.get_many([CLOCK_KEY, key, *map(tag_key, known)])
             entry = found.get(key)
+            if entry is not None and "versions" not in entry:
+                entry = None  # stored by an older release (one global generation)
             if entry is not None and tuple(entry["versions"]) != known:
                 # Rendered with other tags (by another process, or since): fetch
                 # the versions of those.

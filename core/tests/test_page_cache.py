@@ -513,3 +513,17 @@ def test_a_hit_with_a_live_view_counter_adds_one_round_trip(
     assert response["X-Page-Cache"] == "hit"
     # The page (one MGET) and the view counter (one pipeline: INCR and ZINCRBY).
     assert len(redis_round_trips) == 2
+
+
+def test_an_entry_stored_by_the_previous_release_is_ignored(rf):
+    """Entries of the one-generation design (no tag versions) never match."""
+    from django.core.cache import cache
+
+    from core import page_cache
+
+    request = rf.get("/")
+    key = page_cache._key(page_cache._path_id(request), "")
+    cache.set(key, {"generation": 1, "content": b"old", "status": 200})
+    response = Client().get("/")
+    assert response["X-Page-Cache"] == "miss" and b"old" != response.content
+    assert Client().get("/")["X-Page-Cache"] == "hit"
