@@ -189,3 +189,10 @@ def test_an_unmapped_model_invalidates_everything(site):
     Redirect.objects.create(old_path="/old", redirect_link="/shop/")
     for url in urls:
         fresh(url)
+
+
+def test_a_new_post_shows_in_the_sitemap_and_the_shop_stays_cached(site):
+    warm("/sitemap.xml", "/shop/")
+    BlogPageFactory(parent=site["index"], title="Mapped", slug="mapped")
+    assert "/blog/mapped/" in fresh("/sitemap.xml")
+    still_cached("/shop/")
