@@ -12,6 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
+from core import page_cache
+from core.cache_tags import cache_depends
+
 from . import selectors
 from .forms import (
     EMAIL_TAKEN,
@@ -159,6 +162,8 @@ def edit(request):
 def member_list(request):
     paginator = Paginator(selectors.member_list(), settings.ACCOUNTS_MEMBERS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    page_cache.paginated(request, page_obj)
+    cache_depends("members")
     return render(
         request,
         "accounts/member_list.html",
@@ -171,6 +176,7 @@ def member_detail(request, username):
         member = selectors.member_get(username=username)
     except get_user_model().DoesNotExist:
         raise Http404("No such member.") from None
+    cache_depends(f"member:{member.pk}")
     context = {
         "member": member,
         "is_following": selectors.is_following(user_from=request.user, user_to=member),

@@ -28,6 +28,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core import page_cache
+from core.cache_tags import cache_depends
 from core.ratelimit import client_ip, rate_limited
 
 from .blocks import BlogStreamBlock
@@ -65,8 +67,12 @@ class BlogIndexPage(RoutablePageMixin, Page):
         return published_posts().child_of(self)
 
     def paginate(self, request, posts):
-        # get_page() turns a bad number into page 1 and a too-large one into the last.
-        return Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        # get_page() turns a bad number into page 1 and a too-large one into the last
+        # (answered, never stored by the page cache).
+        page_obj = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        page_cache.paginated(request, page_obj)
+        cache_depends("posts")
+        return page_obj
 
     @path("")
     def post_list(self, request):
@@ -92,12 +98,14 @@ class BlogIndexPage(RoutablePageMixin, Page):
     def rss_feed(self, request):
         from .feeds import LatestPostsFeed
 
+        cache_depends("posts")
         return LatestPostsFeed(self)(request)
 
     @path("feed/atom/")
     def atom_feed(self, request):
         from .feeds import LatestPostsAtomFeed
 
+        cache_depends("posts")
         return LatestPostsAtomFeed(self)(request)
 
     def get_sitemap_urls(self, request=None):
@@ -250,6 +258,8 @@ class BlogPage(Page):
         context["comments"] = list(self.approved_comments()) if saved else []
         context["similar_posts"] = self.similar_posts() if saved else []
         context["post_tags"] = list(self.tags.all())
+        # Its own tag "page:<id>" comes from core's before_serve_page hook.
+        cache_depends("posts", f"member:{self.author_id}")
         # The index is our parent: its URL is ours minus the slug (no query).
         url = self.get_url(request) or ""
         suffix = f"{self.slug}/"

@@ -7,10 +7,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
-from core import page_cache
+from core.cache_tags import invalidate
 from core.mail import mail_send
 
-from . import widget_cache
 from .models import BlogPage, Comment
 from .selectors import live_posts
 
@@ -30,13 +29,12 @@ def comment_create(*, post: BlogPage, name: str, email: str, body: str) -> Comme
 
 def comments_set_active(*, comment_ids: list[int], active: bool) -> int:
     """Approve or hide comments in bulk; returns how many rows changed."""
-    changed = (
-        Comment.objects.filter(pk__in=comment_ids)
-        .exclude(active=active)
-        .update(active=active)
-    )
-    widget_cache.invalidate()  # update() sends no post_save
-    page_cache.invalidate()
+    changing = Comment.objects.filter(pk__in=comment_ids).exclude(active=active)
+    post_ids = set(changing.values_list("post_id", flat=True))
+    changed = changing.update(active=active)
+    # update() sends no post_save: the posts showing them and the most-commented
+    # widget (core/signals.py maps a single comment's save the same way).
+    invalidate(*(f"page:{pk}" for pk in sorted(post_ids)), "comments")
     return changed
 
 

@@ -1,16 +1,10 @@
-"""Keep the cached sidebar widgets in step with what readers can see."""
+"""Search index upkeep for posts. (Cached widgets and pages follow the dependency
+tags that core/signals.py maps every write to.)"""
 
-from django.db.models.signals import post_delete, post_save
 from wagtail.search import index
-from wagtail.signals import (
-    page_published,
-    page_slug_changed,
-    page_unpublished,
-    post_page_move,
-)
+from wagtail.signals import page_published
 
-from . import widget_cache
-from .models import BlogPage, Comment
+from .models import BlogPage
 
 
 def reindex_published_post(instance, **kwargs) -> None:
@@ -24,18 +18,3 @@ def connect() -> None:
     page_published.connect(
         reindex_published_post, sender=BlogPage, dispatch_uid="blog-reindex"
     )
-    # A moved or renamed post changes the URLs the widgets link to.
-    for signal in (
-        page_published,
-        page_unpublished,
-        post_delete,
-        post_page_move,
-        page_slug_changed,
-    ):
-        signal.connect(
-            widget_cache.invalidate, sender=BlogPage, dispatch_uid=f"blog-{signal!r}"
-        )
-    for signal in (post_save, post_delete):
-        signal.connect(
-            widget_cache.invalidate, sender=Comment, dispatch_uid=f"comment-{signal!r}"
-        )

@@ -1,43 +1,17 @@
 """Sidebar widgets are the same on every blog page, so they are cached in Redis.
 
-Every key includes the widgets' generation (core.generations), which any change
-readers could see bumps (publish, unpublish, delete, comment saved or moderated), so a
-widget is never staler than the change that affects it; the timeout is only a safety
+Each widget is cached until one of its dependency tags (core.cache_tags) is
+invalidated: "posts" (a post published, unpublished, moved, deleted or retagged) and,
+for the most-commented list, "comments" (a comment approved, hidden or deleted; a
+pending one changes nothing). The tags are also recorded for the page around the
+widget, so a cached page showing it goes stale with it. The timeout is only a safety
 net. When Redis is down the widgets are computed on every render.
 """
 
-import logging
+from core.cache_tags import cached_value
 
-from django.core.cache import cache
-from redis.exceptions import RedisError
-
-from core.generations import generation_bump, generation_current
-
-logger = logging.getLogger(__name__)
-
-GENERATION_KEY = "blog:widgets:generation"
 TIMEOUT = 60 * 10
 
 
-def cached(name: str, compute):
-    generation = generation_current(GENERATION_KEY)
-    if generation is None:
-        return compute()
-    key = f"blog:widgets:{generation}:{name}"
-    try:
-        value = cache.get(key)
-    except RedisError:
-        logger.exception("Blog widget cache unavailable; computing %s", name)
-        return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, TIMEOUT)
-        except RedisError:
-            logger.exception("Could not store the blog widget %s", name)
-    return value
-
-
-def invalidate(**kwargs) -> None:
-    """Signal receiver (takes any arguments): forget every cached widget."""
-    generation_bump(GENERATION_KEY)
+def cached(name: str, compute, tags=("posts",)):
+    return cached_value(f"blog:widgets:{name}", tags, compute, TIMEOUT)

@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from PIL import Image
 
 from core import page_cache
+from core.cache_tags import cache_depends
 from core.converters import id64_or_none
 
 from . import counters, fetcher, selectors, services
@@ -33,12 +34,17 @@ def bookmark_list(request):
     try:
         page_obj = paginator.page(page_number)
     except (PageNotAnInteger, EmptyPage):
+        page_cache.dont_store(request)
+        cache_depends("bookmarks")
         if fragment:
             return render(request, "gallery/includes/bookmark_cards.html", {})
         page_obj = paginator.page(
             paginator.num_pages if _is_past_end(page_number) else 1
         )
+    page_cache.paginated(request, page_obj)
     context = {"page_obj": page_obj, "bookmarks": page_obj.object_list}
+    # The list, its owners' names and each card's like count.
+    cache_depends("bookmarks", "members", *(f"bookmark:{b.pk}" for b in page_obj))
     if fragment:
         return render(request, "gallery/includes/bookmark_cards.html", context)
     return render(request, "gallery/bookmark_list.html", context)
@@ -58,6 +64,7 @@ def bookmark_detail(request, pk: int, slug: str):
         raise Http404("No such bookmark") from exc
     if slug != bookmark.slug:
         return redirect(bookmark, permanent=True)
+    cache_depends(f"bookmark:{bookmark.pk}", "members")
     likers = list(bookmark.users_like.all())
     bookmark.is_liked = request.user.is_authenticated and any(
         u.pk == request.user.pk for u in likers
@@ -82,6 +89,9 @@ def bookmark_views_html(*, bookmark_id: int) -> str:
 
 
 def ranking(request):
+    # Views are counted in Redis without invalidating anything: kept briefly.
+    page_cache.cache_seconds(request, settings.PAGE_CACHE_RANKING_SECONDS)
+    cache_depends("bookmarks", "members")
     ranked = counters.ranking_top(limit=10)
     return render(
         request,

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 from wagtail.images import get_image_model
 
+from core.cache_tags import cache_depends
+
 from . import recommender
 from .models import Product
 
@@ -41,6 +43,8 @@ def products_bought_with(
     with their category (and image), plus one for the card renditions with
     `images`."""
     ids = recommender.suggested_ids(product_ids=product_ids)
+    # Every suggestion, shown or not: one coming back in stock or available shows.
+    cache_depends(*(f"product:{pk}" for pk in ids))
     if not ids:
         return []
     products = Product.objects.filter(id__in=ids, available=True)

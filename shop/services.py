@@ -2,12 +2,28 @@
 other apps (checkout, payment expiry) reserve and release units through here, and
 staff edits in the admin are applied as a change by `product_stock_adjust`."""
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 
-from core import page_cache
+from core.cache_tags import invalidate
 
 from .models import Product
+
+
+def _stock_changed(*, product_id: int, before: int, after: int) -> None:
+    """The product's own page shows its stock; lists show only whether it is in
+    stock, so they are invalidated only when that flips (an UPDATE sends no signal)."""
+    flipped = (before > 0) != (after > 0)
+    invalidate(f"product:{product_id}", *(["products"] if flipped else []))
+
+
+def _stock_update(sql: str, params: list) -> int | None:
+    """Run one `UPDATE … RETURNING stock` on the product table; the new stock, or
+    None when no row matched."""
+    table = connection.ops.quote_name(Product._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=table), params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def product_stock_reserve(*, product_id: int, quantity: int) -> bool:
@@ -19,21 +35,27 @@ def product_stock_reserve(*, product_id: int, quantity: int) -> bool:
     """
     if quantity < 1:
         raise ValueError(f"Cannot reserve {quantity} units.")
-    reserved = Product.objects.filter(
-        id=product_id, available=True, stock__gte=quantity
-    ).update(stock=F("stock") - quantity)
-    if reserved:
-        page_cache.invalidate()  # product pages show stock; UPDATE sends no signal
-    return bool(reserved)
+    stock = _stock_update(
+        "UPDATE {table} SET stock = stock - %s"
+        " WHERE id = %s AND available AND stock >= %s RETURNING stock",
+        [quantity, product_id, quantity],
+    )
+    if stock is None:
+        return False
+    _stock_changed(product_id=product_id, before=stock + quantity, after=stock)
+    return True
 
 
 def product_stock_release(*, product_id: int, quantity: int) -> None:
     """Put `quantity` units back (an order canceled before payment)."""
     if quantity < 1:
         raise ValueError(f"Cannot release {quantity} units.")
-    released = Product.objects.filter(id=product_id).update(stock=F("stock") + quantity)
-    if released:
-        page_cache.invalidate()
+    stock = _stock_update(
+        "UPDATE {table} SET stock = stock + %s WHERE id = %s RETURNING stock",
+        [quantity, product_id],
+    )
+    if stock is not None:
+        _stock_changed(product_id=product_id, before=stock - quantity, after=stock)
 
 
 def product_stock_adjust(*, product_id: int, change: int) -> int | None:
@@ -44,12 +66,12 @@ def product_stock_adjust(*, product_id: int, change: int) -> int | None:
     cancellations moved it since, and writing the typed number back would undo
     them (selling units that are gone). Applying the difference keeps both.
     """
-    with transaction.atomic():
-        adjusted = Product.objects.filter(
-            id=product_id, stock__gte=max(-change, 0)
-        ).update(stock=F("stock") + change)
-        if not adjusted:
-            return None
-        stock = Product.objects.values_list("stock", flat=True).get(id=product_id)
-    page_cache.invalidate()
+    stock = _stock_update(
+        "UPDATE {table} SET stock = stock + %s WHERE id = %s AND stock >= %s"
+        " RETURNING stock",
+        [change, product_id, max(-change, 0)],
+    )
+    if stock is None:
+        return None
+    _stock_changed(product_id=product_id, before=stock - change, after=stock)
     return stock

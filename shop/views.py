@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 from wagtail.images import get_image_model
 
+from core import page_cache
+from core.cache_tags import cache_depends
 from core.ratelimit import client_ip, rate_limited
 from coupons.exceptions import CouponError
 from coupons.forms import CouponApplyForm
@@ -35,6 +37,8 @@ def product_list(request, category_slug=None):
         page_obj = paginator.page(1)
     except EmptyPage:
         page_obj = paginator.page(paginator.num_pages)
+    page_cache.paginated(request, page_obj)
+    cache_depends("products")
     return TemplateResponse(
         request,
         "shop/product_list.html",
@@ -57,14 +61,17 @@ def product_detail(request, id, slug):
         slug=slug,
         available=True,
     )
+    # The same for every visitor (the page cache keeps it with the page).
+    bought_together = selectors.products_bought_with(product_ids=[product.id])
+    # (The suggestions' tags are recorded by the selector.)
+    cache_depends(f"product:{product.id}", f"category:{product.category_id}")
     return TemplateResponse(
         request,
         "shop/product_detail.html",
         {
             "product": product,
             "cart_product_form": CartAddProductForm(),
-            # The same for every visitor (the page cache keeps it with the page).
-            "bought_together": selectors.products_bought_with(product_ids=[product.id]),
+            "bought_together": bought_together,
         },
     )
 

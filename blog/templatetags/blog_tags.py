@@ -4,6 +4,8 @@
 from django import template
 from django.db.models import Count, Q
 
+from core.cache_tags import cache_depends
+
 from .. import widget_cache
 from ..selectors import live_posts, published_posts
 from ..text import render_markdown
@@ -21,6 +23,7 @@ def show_latest_posts(context, count: int = 5, layout: str = "list"):
     """`list`: titles and dates (one query), for sidebars; `cards`: with cover
     images and tags, for the home page."""
     if layout == "cards":
+        cache_depends("posts")
         posts = published_posts()[:count]
     else:
         posts = widget_cache.cached(
@@ -39,7 +42,8 @@ def get_most_commented_posts(count: int = 5):
     """Posts with the most approved comments (hidden ones don't count)."""
     return widget_cache.cached(
         f"most-commented:{count}",
-        lambda: list(
+        tags=("posts", "comments"),
+        compute=lambda: list(
             live_posts()
             .annotate(total_comments=Count("comments", filter=Q(comments__active=True)))
             .filter(total_comments__gt=0)

@@ -101,7 +101,137 @@ def test_unknown_query_strings_bypass_and_pages_are_keyed_by_page_number():
     Client().get("/shop/")
     assert "Listed 14" not in cached("/shop/")
     assert "Listed 14" in cached("/shop/?page=2")
-    assert not Client().get("/shop/?utm_source=x").has_header("X-Page-Cache")
+    assert not Client().get("/shop/?sort=price").has_header("X-Page-Cache")
+
+
+# --- Query strings: no poisoning, no flooding (issue 12 items 2 and 3) ------------
+
+
+def bypassed(url) -> None:
+    """`url` is neither served from nor stored in the cache."""
+    for _ in range(2):
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        assert not response.has_header("X-Page-Cache"), url
+
+
+@pytest.fixture
+def fifteen_bookmarks(settings):
+    settings.GALLERY_PAGE_SIZE = 6
+    return [BookmarkFactory(title=f"Picture {n:02d}") for n in range(15)]
+
+
+def test_an_encoded_ampersand_cannot_poison_the_fragment_url(fifteen_bookmarks):
+    Client().get("/gallery/")
+    # The attack: `fragment` decodes to "1&page=2"; the old key joined decoded values
+    # with "&", so this page was stored under the infinite-scroll fragment's key.
+    bypassed("/gallery/?fragment=1%26page%3D2")
+    bypassed("/gallery/?page=2%26fragment%3D1")
+    html = cached("/gallery/?page=2&fragment=1")
+    assert "<html" not in html and "Picture 08" in html
+    # Parameter order does not matter: one entry.
+    assert "<html" not in Client().get("/gallery/?fragment=1&page=2").content.decode()
+    assert Client().get("/gallery/?fragment=1&page=2")["X-Page-Cache"] == "hit"
+    assert "<html" in cached("/gallery/?page=2")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=-1",
+        "page=abc",
+        "page=1.5",
+        "page=%202",
+        "page=02",
+        "page=",
+        "page=99999999999",
+        "page=2&page=3",
+        "fragment=0",
+        "fragment=yes",
+        "fragment=1&fragment=1",
+    ],
+)
+def test_only_positive_page_numbers_and_fragment_1_are_cached(query, settings):
+    settings.PAGE_CACHE_MAX_PAGE = 1000
+    for n in range(15):
+        ProductFactory(name=f"Listed {n:02d}")
+    Client().get("/shop/")
+    bypassed(f"/shop/?{query}")
+    cached("/shop/?page=2")  # the valid form of the same parameter is cached
+
+
+def test_page_1_shares_the_entry_of_no_page():
+    Client().get("/shop/")
+    cached("/shop/")
+    assert Client().get("/shop/?page=1")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "url", ["/shop/?page=999", "/gallery/?page=50", "/people/?page=9", "/blog/?page=3"]
+)
+def test_a_page_past_the_end_is_answered_but_never_stored(
+    url, fifteen_bookmarks, blog_index
+):
+    ProductFactory()
+    Client().get("/")
+    for _ in range(3):
+        response = Client().get(url)
+        assert response.status_code == 200
+        assert response["X-Page-Cache"] == "miss"
+
+
+def test_a_fragment_past_the_end_is_empty_and_never_stored(fifteen_bookmarks):
+    Client().get("/")
+    for _ in range(2):
+        response = Client().get("/gallery/?page=50&fragment=1")
+        assert response["X-Page-Cache"] == "miss"
+        assert "Picture" not in response.content.decode()
+
+
+def test_tracking_parameters_are_served_from_the_cache(settings):
+    ProductFactory(name="Campaign teapot")
+    Client().get("/shop/")
+    cached("/shop/")
+    for query in (
+        "utm_source=news&utm_medium=mail&utm_campaign=x",
+        "gclid=abc",
+        "fbclid=abc&mc_cid=1&mc_eid=2",
+        "page=1&utm_content=%26page%3D2",
+    ):
+        response = Client().get(f"/shop/?{query}")
+        assert response["X-Page-Cache"] == "hit", query
+        assert "Campaign teapot" in response.content.decode()
+    settings.PAGE_CACHE_IGNORED_PARAMS = ["ref"]
+    assert Client().get("/shop/?ref=x")["X-Page-Cache"] == "hit"
+    bypassed("/shop/?utm_source=x")
+
+
+def test_a_path_keeps_a_bounded_number_of_entries(settings):
+    settings.PAGE_CACHE_MAX_VARIANTS_PER_PATH = 2
+    for n in range(30):
+        ProductFactory(name=f"Listed {n:02d}")
+    Client().get("/")
+    cached("/shop/")
+    cached("/shop/?page=2")
+    for _ in range(2):  # a third variant is answered but not stored
+        assert Client().get("/shop/?page=3")["X-Page-Cache"] == "miss"
+    # The stored ones stay served; other paths have their own budget.
+    assert Client().get("/shop/")["X-Page-Cache"] == "hit"
+    assert Client().get("/shop/?page=2")["X-Page-Cache"] == "hit"
+    cached("/")
+
+
+def test_the_bench_bypass_header_only_counts_with_bench_endpoints(settings):
+    Client().get("/")
+    cached("/")
+    settings.BENCH_ENDPOINTS = False
+    assert Client().get("/", HTTP_X_BENCH_UNCACHED="1")["X-Page-Cache"] == "hit"
+    settings.BENCH_ENDPOINTS = True
+    for _ in range(2):
+        response = Client().get("/", HTTP_X_BENCH_UNCACHED="1")
+        assert response.status_code == 200
+        assert not response.has_header("X-Page-Cache")
 
 
 def test_error_pages_and_private_areas_are_not_stored():
@@ -281,21 +411,119 @@ def test_follows_show_at_once():
     assert "data-followers-count>1<" in fresh(url)
 
 
-def test_entries_carry_the_generation_read_before_rendering(post):
-    """The entry keeps the generation read before rendering, so a change in between
-    makes it stale at once."""
+def test_entries_keep_the_tag_versions_read_before_rendering(post):
+    """An entry keeps each tag's version, none newer than the clock read before
+    rendering; a change in between makes it stale at once."""
     from django.core.cache import cache
 
-    from core import page_cache
+    from core import cache_tags
 
     Client().get(post.url)
-    generation = cache.get(page_cache.GENERATION_KEY)
+    clock = cache.get(cache_tags.CLOCK_KEY)
     cached(post.url)
     entries = [
         cache.get(key.decode().split(":", 2)[2])
         for key in cache._cache.get_client().scan_iter(match="*page_cache:page:*")
     ]
-    assert [e["generation"] for e in entries] == [generation]
-    comments_set_active(comment_ids=[], active=True)
-    assert cache.get(page_cache.GENERATION_KEY) > generation
+    assert len(entries) == 1
+    versions = entries[0]["versions"]
+    assert {f"page:{post.pk}", "posts", "comments", "site"} <= set(versions)
+    assert all(version <= clock for version in versions.values())
+    comments_set_active(comment_ids=[], active=True)  # invalidates "comments"
+    assert cache.get(cache_tags.tag_key("comments")) > clock
     fresh(post.url)
+
+
+def test_a_change_while_rendering_is_not_stored():
+    from core import cache_tags
+
+    clock = cache_tags.clock_start()
+    assert cache_tags.versions_after_render({"probe", "site"}, clock) is not None
+    cache_tags.invalidate("probe")  # a write committed while the page rendered
+    assert cache_tags.versions_after_render({"probe", "site"}, clock) is None
+
+
+# --- What a hit costs (issue 13 part 4) ----------------------------------------------
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch):
+    """Counts what is sent to Redis: one call per round trip (a pipeline is one)."""
+    from redis.connection import AbstractConnection
+
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+    return sent
+
+
+def test_a_hit_costs_the_same_with_or_without_a_form(
+    post, settings, redis_round_trips, django_assert_num_queries
+):
+    settings.BLOG_COMMENTS_PREMODERATED = False
+    cached("/")
+    cached(post.url)
+    visitor = Client(enforce_csrf_checks=True)
+    first = visitor.get(post.url)
+    assert first["X-Page-Cache"] == "hit" and "csrftoken" in first.cookies
+    for url in ("/", post.url):
+        redis_round_trips.clear()
+        with django_assert_num_queries(0):
+            response = visitor.get(url)
+        assert response["X-Page-Cache"] == "hit"
+        assert len(redis_round_trips) == 1, url  # the entry and its tags: one MGET
+        # The visitor has the cookie: not set again on every hit.
+        assert "csrftoken" not in response.cookies, url
+    tokens = re.findall(
+        r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', response.content.decode()
+    )
+    assert (
+        len(tokens) == 2
+        and "__page_cache_csrf_token__" not in response.content.decode()
+    )
+    posted = visitor.post(
+        post.url,
+        {
+            "csrfmiddlewaretoken": tokens[0],
+            "form": "comment",
+            "comment-name": "Ada",
+            "comment-email": "ada@example.com",
+            "comment-body": "Posted with the cached token",
+            "comment-website": "",
+        },
+    )
+    assert posted.status_code == 302
+    assert Comment.objects.get().body == "Posted with the cached token"
+
+
+def test_a_hit_with_a_live_view_counter_adds_one_round_trip(
+    redis_round_trips, django_assert_num_queries
+):
+    bookmark = BookmarkFactory()
+    url = bookmark.get_absolute_url()
+    cached(url)
+    redis_round_trips.clear()
+    with django_assert_num_queries(0):
+        response = Client().get(url)
+    assert response["X-Page-Cache"] == "hit"
+    # The page (one MGET) and the view counter (one pipeline: INCR and ZINCRBY).
+    assert len(redis_round_trips) == 2
+
+
+def test_an_entry_stored_by_the_previous_release_is_ignored(rf):
+    """Entries of the one-generation design (no tag versions) never match."""
+    from django.core.cache import cache
+
+    from core import page_cache
+
+    request = rf.get("/")
+    key = page_cache._key(page_cache._path_id(request), "")
+    cache.set(key, {"generation": 1, "content": b"old", "status": 200})
+    response = Client().get("/")
+    assert response["X-Page-Cache"] == "miss" and b"old" != response.content
+    assert Client().get("/")["X-Page-Cache"] == "hit"

@@ -35,8 +35,20 @@ SESSION_ENGINE = "core.sessions"
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 # Safety net only: every visible change invalidates at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-# The only query parameters a cached URL may carry; any other bypasses the cache.
-PAGE_CACHE_QUERY_PARAMS = ["page", "fragment"]
+# Query strings (core/page_cache.py): `page` (a positive integer up to
+# PAGE_CACHE_MAX_PAGE) and `fragment=1` are part of the key; these tracking
+# parameters are left out of it (a trailing * matches a prefix); any other bypasses.
+PAGE_CACHE_IGNORED_PARAMS = env.list(
+    "PAGE_CACHE_IGNORED_PARAMS",
+    default=["utm_*", "gclid", "fbclid", "mc_cid", "mc_eid"],
+)
+PAGE_CACHE_MAX_PAGE = env.int("PAGE_CACHE_MAX_PAGE", default=10000)
+# Entries kept per path (page numbers × fragment); more are rendered uncached.
+PAGE_CACHE_MAX_VARIANTS_PER_PATH = env.int(
+    "PAGE_CACHE_MAX_VARIANTS_PER_PATH", default=50
+)
+# The bookmark view ranking changes on every view without a write: kept this long.
+PAGE_CACHE_RANKING_SECONDS = env.int("PAGE_CACHE_RANKING_SECONDS", default=30)
 # Per-visitor or private areas: never cached.
 PAGE_CACHE_EXCLUDED_PREFIXES = [
     "/admin/",
