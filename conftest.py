@@ -25,6 +25,16 @@ def _clean_cache():
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, marked as throwaway so `load_demo` and
+    `seed_bench` may write to it (core/devdb.py)."""
+    from core.devdb import mark_development_database
+
+    with django_db_blocker.unblock():
+        mark_development_database()
+
+
+@pytest.fixture(scope="session")
 def _celery_worker_session(django_db_setup, django_db_blocker):
     """One real Celery worker (solo pool, in a thread) consuming from the real Redis."""
     from celery.contrib.testing.worker import start_worker
