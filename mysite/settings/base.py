@@ -140,7 +140,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Let Django serve /media/ itself (single host). Off when media lives on object storage.
+# Let Django serve /media/ itself (single host; never documents/, see core/media.py).
+# Production turns it off unless SERVE_MEDIA=True; object storage: see README.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
 # --- Logging ---
