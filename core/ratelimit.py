@@ -1,15 +1,52 @@
-"""A fixed-window rate limit on a Redis counter, shared by every web process."""
+"""A fixed-window rate limit on a Redis counter, shared by every web process, and the
+client address every limit, django-axes and the request logs use."""
 
+import functools
 import hashlib
+import ipaddress
 
+from django.conf import settings
 from django.core.cache import cache
+from ipware import get_client_ip
+
+
+@functools.cache
+def _trusted_networks(entries: tuple[str, ...]):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def is_trusted_proxy(address: str) -> bool:
+    """Whether `address` (a REMOTE_ADDR) is one of TRUSTED_PROXIES (IPs or CIDRs)."""
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    if not networks or not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def client_ip(request) -> str:
-    """The address the request came from. Behind a proxy, configure it to set
-    REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips); we never trust
-    X-Forwarded-For ourselves, since any client can send one."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The address the request came from.
+
+    REMOTE_ADDR, unless it is a proxy listed in TRUSTED_PROXIES: then the address
+    that proxy saw, which it appended last to X-Forwarded-For (nginx's
+    `$proxy_add_x_forwarded_for`), read by django-ipware. Anything a client put in
+    the header itself comes before that and is ignored, and so is the header when
+    the request did not come through a trusted proxy.
+    """
+    remote = request.META.get("REMOTE_ADDR") or ""
+    if is_trusted_proxy(remote):
+        forwarded, _routable = get_client_ip(
+            request,
+            proxy_count=0,  # the client is the last hop in the header
+            request_header_order=["HTTP_X_FORWARDED_FOR"],
+            strict=False,
+        )
+        if forwarded:
+            return forwarded
+    return remote or "unknown"
 
 
 def rate_limited(scope: str, ident: str, *, limit: int, window: int) -> bool:
