@@ -28,7 +28,12 @@ def is_trusted_proxy(address: str) -> bool:
 
 
 def client_ip(request) -> str:
-    """The address the request came from.
+    """The address the request came from ("unknown" when there is none)."""
+    return client_ip_or_none(request) or "unknown"
+
+
+def client_ip_or_none(request) -> str | None:
+    """The address the request came from, or None (django-axes stores it as an IP).
 
     REMOTE_ADDR, unless it is a proxy listed in TRUSTED_PROXIES: then the address
     that proxy saw, which it appended last to X-Forwarded-For (nginx's
@@ -46,7 +51,7 @@ def client_ip(request) -> str:
         )
         if forwarded:
             return forwarded
-    return remote or "unknown"
+    return remote or None
 
 
 def rate_limited(scope: str, ident: str, *, limit: int, window: int) -> bool:
