@@ -114,3 +114,11 @@ def test_make_run_keys_and_queue_survive_the_suites_cleanup(dev_keys):
             assert client.exists(name), name
         assert message.encode() in client.lrange(live_queue, 0, -1)
     assert redis_key("x").startswith("test:")
+
+
+def test_the_bench_has_its_own_prefix_and_queue(tmp_path):
+    from bench.server import bench_environment
+
+    env = bench_environment({"PATH": "/bin"}, static_root=tmp_path)
+    assert env["CACHE_KEY_PREFIX"] == "bench"
+    assert env["CELERY_QUEUE"] == "bench"
