@@ -95,3 +95,20 @@ def test_images_are_still_served_from_media(client, settings, tmp_path):
     response = client.get("/media/original_images/a.txt")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"public"
+
+
+@pytest.mark.django_db
+def test_a_deleted_images_original_is_no_longer_served(
+    client, settings, tmp_path, png_of, django_capture_on_commit_callbacks
+):
+    from wagtail.images import get_image_model
+
+    settings.MEDIA_ROOT = tmp_path
+    image = get_image_model().objects.create(
+        title="Gone", file=ContentFile(png_of(8, 8), name="gone.png")
+    )
+    url = f"/media/{image.file.name}"
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        image.delete()
+    assert client.get(url).status_code == 404
