@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from core import degrade
+
 
 def clear_test_cache() -> None:
     """Delete this suite's cache keys only (FLUSHDB would also drop Celery's queue)."""
@@ -22,6 +24,7 @@ def clear_test_cache() -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache():
     clear_test_cache()
+    degrade.throttle_reset()  # each test sees its own first outage log line
     yield
 
 
