@@ -306,3 +306,16 @@ def test_an_outage_is_logged_once_a_minute_not_per_request(
     assert sum(
         r.getMessage().startswith("Redis cache unavailable") for r in caplog.records
     ) > len(cache_errors)
+
+
+def test_a_member_logs_in_and_out_with_redis_down(site_content, redis_down):
+    """django-axes keeps its attempts in PostgreSQL; the new session goes there too."""
+    client = Client(raise_request_exception=False)
+    response = client.post(
+        "/account/login/", {"username": "ann", "password": "pw-12345"}
+    )
+    assert response.status_code == 302, response.status_code
+    dashboard = client.get("/account/")
+    assert dashboard.status_code == 200
+    assert client.post("/account/logout/").status_code == 302
+    assert client.get("/account/").status_code == 302  # logged out: to the login
