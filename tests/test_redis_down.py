@@ -319,3 +319,35 @@ def test_a_member_logs_in_and_out_with_redis_down(site_content, redis_down):
     assert dashboard.status_code == 200
     assert client.post("/account/logout/").status_code == 302
     assert client.get("/account/").status_code == 302  # logged out: to the login
+
+
+def test_a_shopper_checks_out_with_redis_down(
+    site_content, redis_down, django_capture_on_commit_callbacks
+):
+    """The cart (session, in PostgreSQL) and the order survive; the confirmation
+    mail that cannot be queued is left to the sweep (orders.services.mail)."""
+    import uuid
+
+    from orders.models import Order
+
+    client = Client(raise_request_exception=False)
+    product = site_content["product"]
+    assert client.post(f"/cart/add/{product.pk}/", {"quantity": 2}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/orders/create/",
+            {
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "email": "ada@example.com",
+                "address": "1 Analytical Row",
+                "postal_code": "12345",
+                "city": "London",
+                "token": str(uuid.uuid4()),
+            },
+        )
+    assert response.status_code == 302, response.status_code
+    order = Order.objects.get()
+    assert [(i.product_id, i.quantity) for i in order.items.all()] == [(product.pk, 2)]
+    product.refresh_from_db()
+    assert product.stock == 8
