@@ -12,6 +12,11 @@ process (with how many were left out since), the rest at DEBUG.
     except RedisError:
         outage("gallery.counters", logger, "Could not count a view of %s", pk)
 
+A server that does not answer at all (a dropped network, not a refused connection)
+costs a socket timeout per call; `circuit_trip(name)` after such a failure makes
+`circuit_open(name)` true for `DEGRADED_RETRY_SECONDS`, during which callers skip
+the server instead of waiting for it again.
+
 `enqueue_on_commit(task, *args)` queues a Celery task once the transaction commits and,
 with the broker down, logs (throttled) instead of failing the request that asked.
 """
@@ -30,6 +35,8 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 # kind -> (monotonic time of the last line logged, failures left out since)
 _last: dict[str, tuple[float, int]] = {}
+# circuit name -> monotonic time until which the server is not tried again
+_open_until: dict[str, float] = {}
 _clock = time.monotonic  # tests may replace it
 
 
@@ -56,10 +63,25 @@ def outage(kind: str, log: logging.Logger, message: str, *args) -> bool:
     return True
 
 
+def circuit_trip(name: str) -> None:
+    """`name` (a server) just failed to connect or answer: skip it for a while."""
+    seconds = settings.DEGRADED_RETRY_SECONDS
+    if seconds > 0:
+        with _lock:
+            _open_until[name] = _clock() + seconds
+
+
+def circuit_open(name: str) -> bool:
+    """Whether `name` failed less than DEGRADED_RETRY_SECONDS ago."""
+    until = _open_until.get(name)
+    return until is not None and _clock() < until
+
+
 def throttle_reset() -> None:
-    """Forget when each kind was last logged (tests)."""
+    """Forget when each kind was last logged and every tripped circuit (tests)."""
     with _lock:
         _last.clear()
+        _open_until.clear()
 
 
 def enqueue(task, *args, **kwargs) -> bool:

@@ -6,6 +6,10 @@ then keeps working without it: reads miss, writes are dropped, `add` says the ke
 exists (so nobody takes a lock or a first hit they cannot record). The outage is
 logged once per minute (core.degrade), not once per call.
 
+After a connection error or timeout the server is skipped for
+DEGRADED_RETRY_SECONDS (core.degrade's circuit), so a Redis that does not answer
+costs one socket timeout then, not one per cache call of every request.
+
 `incr`/`decr` still raise `redis.RedisError`: there is no sensible number to
 answer, and their callers (generations, rate limits) decide what an outage means.
 
@@ -18,80 +22,72 @@ import logging
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .degrade import outage
+from .degrade import circuit_open, circuit_trip, outage
 
 logger = logging.getLogger(__name__)
 
 
-def _down(operation: str) -> None:
-    outage(
-        "redis.cache",
-        logger,
-        "Redis cache unavailable (%s); answering without it",
-        operation,
-    )
-
-
 class ResilientRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
+    @property
+    def _circuit(self) -> str:
+        return "redis.cache:" + ",".join(self._servers)
+
+    def _try(self, operation: str, fallback, call, *args):
+        """`call(*args)`, or `fallback` when Redis fails or is being skipped."""
+        if circuit_open(self._circuit):
+            logger.debug("Redis cache skipped (%s): it failed just now", operation)
+            return fallback
         try:
-            return super().get(key, default, version)
-        except RedisError:
-            _down("get")
-            return default
+            return call(*args)
+        except RedisError as exc:
+            if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+                circuit_trip(self._circuit)
+            outage(
+                "redis.cache",
+                logger,
+                "Redis cache unavailable (%s); answering without it",
+                operation,
+            )
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._try("get", default, super().get, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError:
-            _down("get_many")
-            return {}
+        return self._try("get_many", {}, super().get_many, keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except RedisError:
-            _down("has_key")
-            return False
+        return self._try("has_key", False, super().has_key, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError:
-            _down("add")
-            return False
+        return self._try("add", False, super().add, key, value, timeout, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError:
-            _down("set")
+        self._try("set", None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError:
-            _down("set_many")
-            return list(data)
+        return self._try(
+            "set_many", list(data), super().set_many, data, timeout, version
+        )
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except RedisError:
-            _down("touch")
-            return False
+        return self._try("touch", False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError:
-            _down("delete")
-            return False
+        return self._try("delete", False, super().delete, key, version)
 
     def delete_many(self, keys, version=None):
+        self._try("delete_many", None, super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        if circuit_open(self._circuit):
+            raise RedisConnectionError("Redis failed just now; not tried again yet")
         try:
-            super().delete_many(keys, version)
-        except RedisError:
-            _down("delete_many")
+            return super().incr(key, delta, version)
+        except (RedisConnectionError, RedisTimeoutError):
+            circuit_trip(self._circuit)
+            raise

@@ -66,3 +66,7 @@ PRERENDER_RENDITIONS = {
 # With Redis (or the broker) away the site answers without it and logs each kind of
 # failure once per this many seconds, not once per request (core/degrade.py).
 DEGRADED_LOG_INTERVAL = env.int("DEGRADED_LOG_INTERVAL", default=60)
+# After a connection error or timeout the cache skips Redis for this many seconds
+# (0: try on every call), so an unanswering server costs one timeout, not one per
+# cache call of every request.
+DEGRADED_RETRY_SECONDS = env.int("DEGRADED_RETRY_SECONDS", default=5)
