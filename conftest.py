@@ -8,6 +8,8 @@ import zlib
 import pytest
 from django.core.cache import cache
 
+from core import degrade
+
 
 def clear_test_cache() -> None:
     """Delete this suite's keys only: those under its own prefix (TEST_CACHE_KEY_PREFIX)
@@ -21,6 +23,7 @@ def clear_test_cache() -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache():
     clear_test_cache()
+    degrade.throttle_reset()  # each test sees its own first outage log line
     yield
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.forms import (
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageOps
 
+from core.degrade import enqueue_on_commit
 from core.ratelimit import client_ip
 
 from .models import Profile
@@ -194,4 +195,5 @@ class QueuedPasswordResetForm(PasswordResetForm):
             return
         domain = domain_override or request.get_host()
         for user in self.get_users(email):
-            password_reset_mail.delay_on_commit(user.pk, domain, use_https)
+            # A broker outage is logged, the page answers as usual (core.degrade).
+            enqueue_on_commit(password_reset_mail, user.pk, domain, use_https)

@@ -11,6 +11,7 @@ import logging
 from django.core.cache import cache
 from redis.exceptions import RedisError
 
+from core.degrade import outage
 from core.generations import generation_bump, generation_current
 
 logger = logging.getLogger(__name__)
@@ -27,14 +28,16 @@ def cached(name: str, compute):
     try:
         value = cache.get(key)
     except RedisError:
-        logger.exception("Blog widget cache unavailable; computing %s", name)
+        outage(
+            "blog.widgets", logger, "Blog widget cache unavailable; computing %s", name
+        )
         return compute()
     if value is None:
         value = compute()
         try:
             cache.set(key, value, TIMEOUT)
         except RedisError:
-            logger.exception("Could not store the blog widget %s", name)
+            outage("blog.widgets", logger, "Could not store the blog widget %s", name)
     return value
 
 

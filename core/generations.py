@@ -13,7 +13,8 @@ Two rules keep a stale entry from ever matching again:
 - A bump inside a transaction is repeated after commit: an entry computed in between
   saw the old rows but carries the new generation.
 
-Redis errors are logged, never raised: callers render uncached when Redis is down.
+Redis errors are logged (once a minute, core.degrade), never raised: callers render
+uncached when Redis is down.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import time
 from django.core.cache import cache
 from django.db import connection, transaction
 from redis.exceptions import RedisError
+
+from .degrade import outage
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ def _incr(key: str) -> None:
         if not cache.add(key, _fresh_start(), timeout=None):
             cache.incr(key)  # another process created it meanwhile
     except RedisError:
-        logger.exception("Could not bump the generation %s", key)
+        outage("generations.bump", logger, "Could not bump the generation %s", key)
 
 
 def generation_bump(key: str) -> None:
@@ -61,6 +64,6 @@ def generation_current(key: str) -> int | None:
             cache.add(key, _fresh_start(), timeout=None)
             generation = cache.get(key)
     except RedisError:
-        logger.exception("Could not read the generation %s", key)
+        outage("generations.read", logger, "Could not read the generation %s", key)
         return None
     return generation

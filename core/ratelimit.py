@@ -4,10 +4,16 @@ client address every limit, django-axes and the request logs use."""
 import functools
 import hashlib
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from ipware import get_client_ip
+from redis.exceptions import RedisError
+
+from .degrade import outage
+
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -57,14 +63,21 @@ def client_ip_or_none(request) -> str | None:
 def rate_limited(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Count one hit for (scope, ident) and say whether it is over `limit` hits per
     `window` seconds. The first hit creates the key with its expiry; later hits
-    INCR it atomically, so concurrent requests can't both slip under the limit."""
+    INCR it atomically, so concurrent requests can't both slip under the limit.
+
+    With Redis away nothing can be counted and the request is let through (a form
+    post must not fail because of a counter); the outage is logged once a minute."""
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{digest}"
-    if cache.add(key, 1, timeout=window):
-        return limit < 1
     try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window)
-        hits = 1
+        if cache.add(key, 1, timeout=window):
+            return limit < 1
+        try:
+            hits = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=window)
+            hits = 1
+    except RedisError:
+        outage("ratelimit", logger, "Rate limit %s not counted (Redis away)", scope)
+        return False
     return hits > limit

@@ -1,8 +1,9 @@
 """View counters and the most-viewed ranking, kept in Redis.
 
 A page view must never fail because Redis is away: every function here catches
-Redis errors, logs them and answers None / an empty ranking, and the templates show
-"unavailable". The client is created once per process (per URL) with short timeouts.
+Redis errors, logs them (once a minute, core.degrade) and answers None / an empty
+ranking, and the templates show "unavailable". The client is created once per
+process (per URL) with short timeouts.
 """
 
 import logging
@@ -10,6 +11,7 @@ import logging
 import redis
 from django.conf import settings
 
+from core.degrade import outage
 from core.redis_keys import delete_keys, redis_key
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,12 @@ def view_record(*, bookmark_id: int) -> int | None:
         total, _score = pipe.execute()
         return int(total)
     except redis.RedisError:
-        logger.exception("Could not record a view of bookmark %s", bookmark_id)
+        outage(
+            "gallery.views.record",
+            logger,
+            "Could not record a view of bookmark %s",
+            bookmark_id,
+        )
         return None
 
 
@@ -60,7 +67,12 @@ def views_get(*, bookmark_id: int) -> int | None:
     try:
         value = get_client().get(views_key(bookmark_id))
     except redis.RedisError:
-        logger.exception("Could not read the views of bookmark %s", bookmark_id)
+        outage(
+            "gallery.views.read",
+            logger,
+            "Could not read the views of bookmark %s",
+            bookmark_id,
+        )
         return None
     return int(value or 0)
 
@@ -70,7 +82,7 @@ def ranking_top(*, limit: int = 10) -> list[tuple[int, int]] | None:
     try:
         rows = get_client().zrevrange(ranking_key(), 0, limit - 1, withscores=True)
     except redis.RedisError:
-        logger.exception("Could not read the bookmark ranking")
+        outage("gallery.ranking", logger, "Could not read the bookmark ranking")
         return None
     return [(int(member), int(score)) for member, score in rows]
 
@@ -83,7 +95,12 @@ def views_forget(*, bookmark_id: int) -> None:
         pipe.zrem(ranking_key(), str(bookmark_id))
         pipe.execute()
     except redis.RedisError:
-        logger.exception("Could not forget the views of bookmark %s", bookmark_id)
+        outage(
+            "gallery.views.forget",
+            logger,
+            "Could not forget the views of bookmark %s",
+            bookmark_id,
+        )
 
 
 def views_set(*, bookmark_id: int, views: int) -> None:

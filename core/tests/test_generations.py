@@ -44,4 +44,4 @@ def test_a_redis_outage_is_logged_not_raised(settings, caplog):
     generation_bump(KEY)
     assert generation_current(KEY) is None
     assert "Could not bump the generation" in caplog.text
-    assert "Could not read the generation" in caplog.text
+    # The read is answered as a miss by the cache itself (core.redis_cache).

@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.csp.PathCSPMiddleware",  # django-csp, relaxed for /admin/ only
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns social sign-in failures (bad state, refused by Google) into a message.
     "social_django.middleware.SocialAuthExceptionMiddleware",
