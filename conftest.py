@@ -6,23 +6,35 @@ import struct
 import zlib
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
+
+from core import degrade
 
 
 def clear_test_cache() -> None:
-    """Delete this suite's cache keys only (FLUSHDB would also drop Celery's queue)."""
-    client = cache._cache.get_client(write=True)
-    prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
+    """Delete this suite's keys only: those under its own prefix (TEST_CACHE_KEY_PREFIX)
+    in its own database (TEST_REDIS_DB). Never FLUSHDB: REDIS_URL may be `make run`'s
+    Redis, whose keys and queue must survive the suite."""
+    from core.redis_keys import delete_keys, redis_key
+
+    delete_keys(cache._cache.get_client(write=True), redis_key("*"))
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
     clear_test_cache()
+    degrade.throttle_reset()  # each test sees its own first outage log line
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, marked as throwaway so `load_demo` and
+    `seed_bench` may write to it (core/devdb.py)."""
+    from core.devdb import mark_development_database
+
+    with django_db_blocker.unblock():
+        mark_development_database()
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +44,7 @@ def _celery_worker_session(django_db_setup, django_db_blocker):
 
     from mysite.celery import app
 
-    app.control.purge()  # messages left by an earlier, interrupted run
+    app.control.purge()  # the suite's own queue (TEST_CELERY_QUEUE) only
     with start_worker(
         app,
         pool="solo",

@@ -71,6 +71,8 @@ def load(command) -> None:
                 "last_name": last_name,
             },
         )
+        # Only a member created now gets the demo password: an existing account
+        # (a real member who happens to be called ann) keeps its own, or none.
         if created:
             user.set_password(demo_password(username))
             user.save(update_fields=["password"])
@@ -78,9 +80,6 @@ def load(command) -> None:
             user.first_name, user.last_name = first_name, last_name
             user.email = user.email or f"{username}@example.com"
             user.save(update_fields=["first_name", "last_name", "email"])
-            if not user.password or not user.has_usable_password():
-                user.set_password(demo_password(username))
-                user.save(update_fields=["password"])
         profile, _ = Profile.objects.get_or_create(user=user)
         if not profile.photo:
             profile.photo.save(

@@ -13,8 +13,11 @@ from django.contrib.auth.forms import (
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageOps
 
+from core.degrade import enqueue_on_commit
+from core.ratelimit import client_ip
+
 from .models import Profile
-from .services import email_is_taken
+from .services import email_is_taken, password_reset_allowed
 
 EMAIL_TAKEN = "An account with this e-mail address already exists."
 # Member pages live at /people/<username>/ beside these routes.
@@ -180,11 +183,17 @@ class ProfileEditForm(forms.ModelForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the mail sent by a Celery task after commit."""
+    """Django's reset form, with the mail sent by a Celery task after commit, and
+    none beyond the per-address and per-client limits (same answer either way)."""
 
     def save(self, domain_override=None, request=None, use_https=False, **kwargs):
         from .tasks import password_reset_mail
 
+        email = self.cleaned_data["email"]
+        ip = client_ip(request) if request is not None else "unknown"
+        if not password_reset_allowed(email=email, client_ip=ip):
+            return
         domain = domain_override or request.get_host()
-        for user in self.get_users(self.cleaned_data["email"]):
-            password_reset_mail.delay_on_commit(user.pk, domain, use_https)
+        for user in self.get_users(email):
+            # A broker outage is logged, the page answers as usual (core.degrade).
+            enqueue_on_commit(password_reset_mail, user.pk, domain, use_https)

@@ -1,5 +1,6 @@
 import datetime
 import hashlib
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,8 +12,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from core.mail import mail_send
+from core.ratelimit import rate_limited
 
 from .models import Action, Contact
+
+logger = logging.getLogger(__name__)
 
 ACTION_DEDUPE_WINDOW = datetime.timedelta(seconds=60)
 
@@ -123,6 +127,28 @@ def contact_unfollow(*, user_from, user_to) -> bool:
     """Stop following; True when there was a follow to remove (harmless otherwise)."""
     deleted, _ = Contact.objects.filter(user_from=user_from, user_to=user_to).delete()
     return bool(deleted)
+
+
+def password_reset_allowed(*, email: str, client_ip: str) -> bool:
+    """Count one password-reset request for this address and for this client, and
+    say whether a mail may go out (ACCOUNTS_PASSWORD_RESET_RATE_LIMITS). Both are
+    counted whether or not the address belongs to a member, so the answer tells a
+    stranger nothing; beyond either limit no mail is sent, and the page says the same.
+    """
+    limits = settings.ACCOUNTS_PASSWORD_RESET_RATE_LIMITS
+    limit, window = limits["address"]
+    address_over = rate_limited(
+        "password_reset:address", email.strip().casefold(), limit=limit, window=window
+    )
+    limit, window = limits["ip"]
+    ip_over = rate_limited("password_reset:ip", client_ip, limit=limit, window=window)
+    if address_over or ip_over:
+        logger.warning(
+            "Password reset rate limit reached (%s); no mail sent",
+            "address" if address_over else "client address",
+        )
+        return False
+    return True
 
 
 def password_reset_mail_send(*, user_id: int, domain: str, use_https: bool) -> bool:

@@ -40,6 +40,8 @@ def bench_environment(base: dict[str, str], *, static_root: Path) -> dict[str, s
         STATIC_ROOT=str(static_root),
         # A key prefix of its own: the run never reads `make run`'s cached pages.
         CACHE_KEY_PREFIX=env.get("BENCH_CACHE_KEY_PREFIX", "bench"),
+        # …and a Celery queue of its own: purging it leaves `make run`'s queue alone.
+        CELERY_QUEUE=env.get("BENCH_CELERY_QUEUE", "bench"),
         LOG_LEVEL=env.get("LOG_LEVEL", "WARNING"),
         # The writers of the "writes during reads" scenario (bench/writer.py) post a
         # comment a second, all from 127.0.0.1: the per-address spam limit (5 per 10

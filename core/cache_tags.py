@@ -16,8 +16,8 @@ on it.
   fragment one per fragment, so a fragment's tags also reach the page around it).
 - Each tag has a *version* in Redis. `invalidate(*tags)` sets each to a fresh value
   of one global clock (`INCR`, one Lua call), at once and again after the
-  transaction commits (a render in between saw the old rows). The clock follows the
-  rule of core.generations: when missing (first use, eviction, FLUSHDB) it restarts
+  transaction commits (a render in between saw the old rows). When the clock is
+  missing (first use, eviction, FLUSHDB) it restarts
   at the time in microseconds, above every value handed out before. A missing tag
   is stale: entries only match versions that exist. It is created (not bumped) with
   the clock's current value: an entry holding that value for it was computed after
@@ -45,6 +45,8 @@ from collections.abc import Callable, Iterable, Iterator
 from django.core.cache import cache
 from django.db import connection, transaction
 from redis.exceptions import RedisError
+
+from .degrade import outage
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +119,12 @@ def _bump(tags: Iterable[str]) -> int | None:
         client = cache._cache.get_client(keys[0], write=True)
         return client.eval(_BUMP, len(keys), *keys, _fresh_start(), TAG_SECONDS)
     except RedisError:
-        logger.exception("Could not invalidate the cache tags %s", list(tags))
+        outage(
+            "cache.invalidate",
+            logger,
+            "Could not invalidate the cache tags %s",
+            list(tags),
+        )
         return None
 
 
@@ -185,7 +192,12 @@ def cached_value(key: str, tags: Iterable[str], compute: Callable, timeout: int)
     try:
         found = cache.get_many([key, *keys])
     except RedisError:
-        logger.exception("Cache unavailable; computing %s", key)
+        outage(
+            "cache.value",
+            logger,
+            "Cache unavailable; computing %s",
+            key,
+        )
         return compute()
     entry = found.get(key)
     if entry is not None and versions_match(entry["versions"], found):
@@ -196,11 +208,16 @@ def cached_value(key: str, tags: Iterable[str], compute: Callable, timeout: int)
         try:
             versions.update(_create(missing))
         except RedisError:
-            logger.exception("Cache unavailable; computing %s", key)
+            outage(
+                "cache.value",
+                logger,
+                "Cache unavailable; computing %s",
+                key,
+            )
             return compute()
     value = compute()
     try:
         cache.set(key, {"versions": versions, "value": value}, timeout)
     except RedisError:
-        logger.exception("Could not store %s", key)
+        outage("cache.value-store", logger, "Could not store %s", key)
     return value

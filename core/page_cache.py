@@ -62,6 +62,7 @@ from redis.exceptions import RedisError
 
 from . import cache_tags
 from .cache_tags import CLOCK_KEY, SITE, tag_key
+from .degrade import outage
 
 logger = logging.getLogger(__name__)
 
@@ -310,7 +311,11 @@ class PageCacheMiddleware:
                 known = _remember_tags(key, entry["versions"])
                 found.update(cache.get_many(list(map(tag_key, known))))
         except RedisError:
-            logger.exception("Page cache unavailable; rendering uncached")
+            outage(
+                "cache.page",
+                logger,
+                "Page cache unavailable; rendering uncached",
+            )
             return self.get_response(request)
         if entry is not None and cache_tags.versions_match(entry["versions"], found):
             return self._replay(request, entry)
@@ -329,7 +334,11 @@ class PageCacheMiddleware:
         try:
             versions = cache_tags.versions_after_render(tags, clock)
         except RedisError:
-            logger.exception("Could not read the cache tags' versions")
+            outage(
+                "cache.page-tags",
+                logger,
+                "Could not read the cache tags' versions",
+            )
             return
         if versions is None:
             return  # something it shows changed while rendering
@@ -352,7 +361,11 @@ class PageCacheMiddleware:
             timeout = getattr(request, "_page_cache_seconds", None)
             cache.set(key, entry, timeout or settings.PAGE_CACHE_SECONDS)
         except RedisError:
-            logger.exception("Could not store a page in the page cache")
+            outage(
+                "cache.page-store",
+                logger,
+                "Could not store a page in the page cache",
+            )
             return
         _remember_tags(key, versions)
 

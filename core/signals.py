@@ -16,7 +16,6 @@ orders).
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import (
     page_published,
@@ -185,16 +184,15 @@ def _remember_admin_access(sender, request, user, **kwargs) -> None:
 
 def _enqueue_renditions(sender, instance, **kwargs) -> None:
     """Render the thumbnails list pages will ask for, in the worker, after commit."""
+    from .degrade import enqueue_on_commit
     from .tasks import renditions_create
 
     field, specs = settings.PRERENDER_RENDITIONS[sender._meta.label]
     image_id = getattr(instance, f"{field}_id")
     if image_id is not None:
-        # robust: a broker outage must not turn a saved row into an error page.
-        transaction.on_commit(
-            lambda: renditions_create.delay(image_id=image_id, specs=list(specs)),
-            robust=True,
-        )
+        # A broker outage must not turn a saved row into an error page: logged once
+        # a minute; list pages then render the thumbnails on first view.
+        enqueue_on_commit(renditions_create, image_id=image_id, specs=list(specs))
 
 
 def connect() -> None:

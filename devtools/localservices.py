@@ -79,6 +79,7 @@ def start_postgres(local: Path) -> str:
     info = server.get_postmaster_info()
     admin_url = f"postgres://postgres@/postgres?host={info.socket_dir}&port={info.port}"
     _create_database(admin_url, DB_NAME)
+    _mark_development_database(admin_url, DB_NAME)
     return f"postgres://postgres@/{DB_NAME}?host={info.socket_dir}&port={info.port}"
 
 
@@ -89,6 +90,23 @@ def _create_database(admin_url: str, name: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if not exists.fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _mark_development_database(admin_url: str, name: str) -> None:
+    """The embedded database is throwaway by construction: mark it so, every start
+    (also one created before the mark existed), so `load_demo` and `seed_bench` may
+    write demo data there (core/devdb.py); no other database gets the mark."""
+    import psycopg
+    from psycopg import sql
+
+    from core.devdb import MARK
+
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(name), sql.Literal(MARK)
+            )
+        )
 
 
 def check_postgres(url: str) -> None:

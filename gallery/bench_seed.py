@@ -90,7 +90,7 @@ def rank_views() -> None:
     for position, pk in enumerate(ids):
         views = 1000 - position * 7
         pipe.set(counters.views_key(pk), views)
-        pipe.zadd(counters.RANKING_KEY, {str(pk): views})
+        pipe.zadd(counters.ranking_key(), {str(pk): views})
     pipe.execute()
 
 

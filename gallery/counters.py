@@ -1,8 +1,9 @@
 """View counters and the most-viewed ranking, kept in Redis.
 
 A page view must never fail because Redis is away: every function here catches
-Redis errors, logs them and answers None / an empty ranking, and the templates show
-"unavailable". The client is created once per process (per URL) with short timeouts.
+Redis errors, logs them (once a minute, core.degrade) and answers None / an empty
+ranking, and the templates show "unavailable". The client is created once per
+process (per URL) with short timeouts.
 """
 
 import logging
@@ -10,16 +11,23 @@ import logging
 import redis
 from django.conf import settings
 
-logger = logging.getLogger(__name__)
+from core.degrade import outage
+from core.redis_keys import delete_keys, redis_key
 
-RANKING_KEY = "bookmark_ranking"
+logger = logging.getLogger(__name__)
 
 _client: redis.Redis | None = None
 _client_url: str | None = None
 
 
 def views_key(bookmark_id: int) -> str:
-    return f"bookmark:{bookmark_id}:views"
+    """`<prefix>:gallery:bookmark:<id>:views` (core.redis_keys)."""
+    return redis_key("gallery", "bookmark", bookmark_id, "views")
+
+
+def ranking_key() -> str:
+    """`<prefix>:gallery:bookmark_ranking`, the sorted set of views per bookmark."""
+    return redis_key("gallery", "bookmark_ranking")
 
 
 def get_client() -> redis.Redis:
@@ -42,11 +50,16 @@ def view_record(*, bookmark_id: int) -> int | None:
     try:
         pipe = get_client().pipeline()
         pipe.incr(views_key(bookmark_id))
-        pipe.zincrby(RANKING_KEY, 1, str(bookmark_id))
+        pipe.zincrby(ranking_key(), 1, str(bookmark_id))
         total, _score = pipe.execute()
         return int(total)
     except redis.RedisError:
-        logger.exception("Could not record a view of bookmark %s", bookmark_id)
+        outage(
+            "gallery.views.record",
+            logger,
+            "Could not record a view of bookmark %s",
+            bookmark_id,
+        )
         return None
 
 
@@ -54,7 +67,12 @@ def views_get(*, bookmark_id: int) -> int | None:
     try:
         value = get_client().get(views_key(bookmark_id))
     except redis.RedisError:
-        logger.exception("Could not read the views of bookmark %s", bookmark_id)
+        outage(
+            "gallery.views.read",
+            logger,
+            "Could not read the views of bookmark %s",
+            bookmark_id,
+        )
         return None
     return int(value or 0)
 
@@ -62,9 +80,9 @@ def views_get(*, bookmark_id: int) -> int | None:
 def ranking_top(*, limit: int = 10) -> list[tuple[int, int]] | None:
     """[(bookmark id, views)] most viewed first, or None when Redis is unreachable."""
     try:
-        rows = get_client().zrevrange(RANKING_KEY, 0, limit - 1, withscores=True)
+        rows = get_client().zrevrange(ranking_key(), 0, limit - 1, withscores=True)
     except redis.RedisError:
-        logger.exception("Could not read the bookmark ranking")
+        outage("gallery.ranking", logger, "Could not read the bookmark ranking")
         return None
     return [(int(member), int(score)) for member, score in rows]
 
@@ -74,15 +92,26 @@ def views_forget(*, bookmark_id: int) -> None:
     try:
         pipe = get_client().pipeline()
         pipe.delete(views_key(bookmark_id))
-        pipe.zrem(RANKING_KEY, str(bookmark_id))
+        pipe.zrem(ranking_key(), str(bookmark_id))
         pipe.execute()
     except redis.RedisError:
-        logger.exception("Could not forget the views of bookmark %s", bookmark_id)
+        outage(
+            "gallery.views.forget",
+            logger,
+            "Could not forget the views of bookmark %s",
+            bookmark_id,
+        )
 
 
 def views_set(*, bookmark_id: int, views: int) -> None:
     """Set a counter outright (demo content)."""
     pipe = get_client().pipeline()
     pipe.set(views_key(bookmark_id), views)
-    pipe.zadd(RANKING_KEY, {str(bookmark_id): views})
+    pipe.zadd(ranking_key(), {str(bookmark_id): views})
     pipe.execute()
+
+
+def clear() -> int:
+    """Delete every counter and the ranking of this site's prefix, nothing else
+    (tests and the bench use it); returns how many keys. Raises redis.RedisError."""
+    return delete_keys(get_client(), redis_key("gallery", "*"))

@@ -3,12 +3,12 @@ from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from core.media import serve_media
 from search import views as search_views
 
 from .sitemaps import sitemaps
@@ -52,15 +52,9 @@ if settings.BENCH_ENDPOINTS:
     urlpatterns.insert(0, path("__bench__/bare/", bench_bare, name="bench-bare"))
 
 if settings.SERVE_MEDIA:
-    # Uploaded images for a single-host deployment; scale-out serves media from
-    # object storage (django-storages) instead, see README.
-    urlpatterns.append(
-        re_path(
-            r"^media/(?P<path>.*)$",
-            cache_control(max_age=86400)(serve),
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    )
+    # Uploaded images for a single host (on in development, off by default in
+    # production); documents never (core/media.py). Object storage: see README.
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve_media, name="media"))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

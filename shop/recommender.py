@@ -18,6 +18,8 @@ from collections.abc import Iterable
 import redis
 from django.conf import settings
 
+from core.degrade import outage
+
 logger = logging.getLogger(__name__)
 
 NAMESPACE = "shop:bought_together"
@@ -123,7 +125,7 @@ def suggested_ids(*, product_ids: Iterable[int], limit: int = CANDIDATES) -> lis
             pipe.delete(scratch)
             found = pipe.execute()[2]
     except redis.RedisError:
-        logger.exception("Recommendations unavailable (Redis)")
+        outage("shop.recommender", logger, "Recommendations unavailable (Redis)")
         return []
     return [int(member) for member in found]
 

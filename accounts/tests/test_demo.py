@@ -53,4 +53,5 @@ def test_demo_fills_in_members_another_app_created_bare(db):
     load()
     dev = get_user_model().objects.get(username="dev")
     assert dev.first_name == "Dev"
-    assert dev.check_password("demo-pass-dev")
+    # An existing account never gets the public demo password (issue 12, item 8).
+    assert dev.password == "" and not dev.check_password("demo-pass-dev")

@@ -28,9 +28,7 @@ SCALE = "0.01"
 @pytest.fixture
 def clean_ranking():
     yield
-    client = counters.get_client()
-    keys = list(client.scan_iter(match="bookmark:*:views", count=1000))
-    client.delete(counters.RANKING_KEY, *keys)
+    counters.clear()
 
 
 def seed(scale=SCALE) -> str:

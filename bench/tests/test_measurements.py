@@ -23,9 +23,7 @@ from search.selectors import site_search
 def seeded(db):
     call_command("seed_bench", "--scale", "0.01", stdout=StringIO())
     yield
-    client = counters.get_client()
-    keys = list(client.scan_iter(match="bookmark:*:views", count=1000))
-    client.delete(counters.RANKING_KEY, *keys)
+    counters.clear()
 
 
 def test_smtp_sink_counts_messages_sent_over_smtp():

@@ -41,9 +41,7 @@ def test_list_pages_do_not_write_renditions_to_redis(client, redis_commands):
             assert b"<img" in response.content
             assert not [c for c in redis_commands if "rendition" in c], path
     finally:
-        client_ = counters.get_client()
-        keys = list(client_.scan_iter(match="bookmark:*:views", count=1000))
-        client_.delete(counters.RANKING_KEY, *keys)
+        counters.clear()
     rendition_model = get_image_model().get_rendition_model()
     assert isinstance(rendition_model.cache_backend, LocMemCache)
     assert rendition_model.cache_backend is caches["renditions"]

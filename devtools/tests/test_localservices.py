@@ -116,3 +116,28 @@ def test_a_second_run_is_refused_while_one_is_running(tmp_path):
         assert str(os.getpid()) in result.stdout
     finally:
         lock.close()
+
+
+@pytest.mark.django_db
+def test_the_embedded_database_is_marked_as_a_development_one(settings):
+    """`make run`'s database carries the mark load_demo and seed_bench look for."""
+    import psycopg
+
+    from core.devdb import MARK
+
+    db = settings.DATABASES["default"]
+    admin_url = f"postgres://{db['USER']}@/postgres?host={db['HOST']}&port={db['PORT']}"
+    name = "mysite_mark_probe"
+    localservices._create_database(admin_url, name)
+    try:
+        localservices._mark_development_database(admin_url, name)
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+                " WHERE datname = %s",
+                [name],
+            ).fetchone()
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    assert row == (MARK,)

@@ -128,9 +128,7 @@ def allow_site(settings, site_server):
 
 
 def _clean_counter_keys():
-    client = counters.get_client()
-    keys = list(client.scan_iter(match="bookmark:*:views", count=1000))
-    client.delete(counters.RANKING_KEY, *keys)
+    counters.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,8 @@ def test_each_detail_view_counts_in_redis(client):
     for _ in range(3):
         client.get(bookmark.get_absolute_url())
     redis = counters.get_client()
-    assert redis.get(f"bookmark:{bookmark.pk}:views") == "3"
-    assert redis.zscore("bookmark_ranking", str(bookmark.pk)) == 3
+    assert redis.get(counters.views_key(bookmark.pk)) == "3"
+    assert redis.zscore(counters.ranking_key(), str(bookmark.pk)) == 3
 
 
 def test_ranking_orders_by_views(client, django_assert_num_queries):
@@ -43,7 +43,7 @@ def test_ranking_shows_top_ten_and_skips_deleted(client):
     assert "Ranked 01" not in html  # 11th
     gone = str(bookmarks[11].pk)
     bookmarks[11].delete()  # forgotten in Redis by the post_delete receiver
-    assert counters.get_client().zscore("bookmark_ranking", gone) is None
+    assert counters.get_client().zscore(counters.ranking_key(), gone) is None
     html = client.get("/gallery/ranking/").content.decode()
     assert "Ranked 11" not in html
     assert "Ranked 01" in html

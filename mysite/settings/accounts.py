@@ -28,12 +28,28 @@ LOGOUT_REDIRECT_URL = "/"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The real client behind a trusted proxy (TRUSTED_PROXIES), as rate limits see it.
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip_or_none"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Count "Ann", "ann@example.com" and "ANN@example.com" as the same account.
 AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
+
+# Password-reset mails: (requests, seconds) per e-mail address and per client
+# address (core.ratelimit.client_ip). Beyond either, no mail goes out; the page
+# answers the same, so nobody learns whether an address has an account.
+ACCOUNTS_PASSWORD_RESET_RATE_LIMITS = {
+    "address": (
+        env.int("PASSWORD_RESET_MAILS_PER_ADDRESS", default=3),
+        env.int("PASSWORD_RESET_ADDRESS_WINDOW", default=3600),
+    ),
+    "ip": (
+        env.int("PASSWORD_RESET_REQUESTS_PER_IP", default=10),
+        env.int("PASSWORD_RESET_IP_WINDOW", default=3600),
+    ),
+}
 
 # --- Members ---
 

@@ -9,6 +9,7 @@ of them:
     cache        caches, sessions, the page cache, rendition pre-generation
     security     headers, CSP, request limits
     mail         outgoing mail
+    monitoring   error reporting (optional Sentry)
     cms          Wagtail
     accounts, blog, shop (shop and orders), gallery   each app's own settings
 
@@ -25,6 +26,7 @@ from .cms import *  # noqa: F403
 from .environment import BASE_DIR, env
 from .gallery import *  # noqa: F403
 from .mail import *  # noqa: F403
+from .monitoring import *  # noqa: F403
 from .security import *  # noqa: F403
 from .services import *  # noqa: F403
 from .shop import *  # noqa: F403
@@ -77,13 +79,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A request id for the logs and the X-Request-ID response header; early, so a
+    # page served from the cache gets one too.
+    "core.request_id.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.csp.PathCSPMiddleware",  # django-csp, relaxed for /admin/ only
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns social sign-in failures (bad state, refused by Google) into a message.
     "social_django.middleware.SocialAuthExceptionMiddleware",
@@ -140,7 +145,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Let Django serve /media/ itself (single host). Off when media lives on object storage.
+# Let Django serve /media/ itself (single host; never documents/, see core/media.py).
+# Production turns it off unless SERVE_MEDIA=True; object storage: see README.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
 # --- Logging ---
@@ -148,10 +154,21 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every line names its request and client ("-" outside a request, e.g. Celery).
+    "filters": {"request": {"()": "core.request_id.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[%(request_id)s %(client_ip)s]: %(message)s"
+        }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

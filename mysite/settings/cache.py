@@ -6,7 +6,9 @@ from .services import REDIS_URL, redis_urls
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache that answers as an empty cache while Redis is away
+        # (core/redis_cache.py): pages, sessions and Wagtail's site lookup go on.
+        "BACKEND": "core.redis_cache.ResilientRedisCache",
         "LOCATION": redis_urls(REDIS_URL)[0],
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mysite"),
         "TIMEOUT": 300,
@@ -72,3 +74,11 @@ PRERENDER_RENDITIONS = {
     "gallery.Bookmark": ("image", ["fill-400x300", "max-1000x800"]),
     "shop.Product": ("image", ["fill-460x306", "max-800x600"]),
 }
+
+# With Redis (or the broker) away the site answers without it and logs each kind of
+# failure once per this many seconds, not once per request (core/degrade.py).
+DEGRADED_LOG_INTERVAL = env.int("DEGRADED_LOG_INTERVAL", default=60)
+# After a connection error or timeout the cache skips Redis for this many seconds
+# (0: try on every call), so an unanswering server costs one timeout, not one per
+# cache call of every request.
+DEGRADED_RETRY_SECONDS = env.int("DEGRADED_RETRY_SECONDS", default=5)

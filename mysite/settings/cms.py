@@ -24,6 +24,9 @@ WAGTAILDOCS_EXTENSIONS = [
     "xlsx",
     "zip",
 ]
+# Documents always stream through Wagtail's /documents/<id>/<name> view, which
+# enforces private collections, never a redirect to the storage's (public) URL.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No Gravatar avatars in the admin: pages load nothing from outside the site.

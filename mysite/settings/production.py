@@ -28,6 +28,10 @@ SESSION_COOKIE_HTTPONLY = True
 # The health check of a load balancer comes in over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
+# /media/ is served by Django only when asked (one host, no object storage): nginx or
+# object storage serve images; documents always go through Wagtail's view.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
+
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }

@@ -1,6 +1,6 @@
 """The services the site talks to: PostgreSQL, Redis and the Celery broker."""
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from .environment import env, fail
 
@@ -42,6 +42,16 @@ def redis_urls(url: str) -> tuple[str, str, str]:
     return url, url, url
 
 
+def redis_url_with_db(url: str, db: int) -> str:
+    """REDIS_URL pointing at database `db` of the same server (tests use their own)."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = {k: v for k, v in parse_qs(parts.query).items() if k != "db"}
+        query["db"] = [str(db)]
+        return f"unix://{parts.path}?{urlencode(query, doseq=True)}"
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
 # --- PostgreSQL ---
 
 DATABASES = {"default": database_from_env()}
@@ -61,6 +71,9 @@ _broker, _result = redis_urls(REDIS_URL)[1:]
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_broker)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_result)
+# The queue tasks go to and workers consume: `make test` and `make bench` use their
+# own, so they never empty (or eat from) the live one on a shared broker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -53,13 +53,16 @@ def origin(url: str) -> str:
 class PageWatch:
     """Everything a page did that a visitor should never cause.
 
-    Collects console errors, uncaught exceptions, failed requests, 5xx responses and
-    requests to any origin not allowed (those are aborted before they leave the
-    machine). The `page` fixture fails the test at teardown when `problems()` is not
-    empty; call `assert_clean()` yourself to fail earlier, at the step at fault.
+    Collects Content-Security-Policy violations (the browser reports each refused
+    script, style, image or form on the console), other console errors, uncaught
+    exceptions, failed requests, 5xx responses and requests to any origin not allowed
+    (those are aborted before they leave the machine). The `page` fixture fails the
+    test at teardown when `problems()` is not empty; call `assert_clean()` yourself
+    to fail earlier, at the step at fault.
     """
 
     allowed_origins: set[str]
+    csp_violations: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
@@ -91,7 +94,11 @@ class PageWatch:
         if message.type == "error":
             where = message.location.get("url") or ""
             text = f"{where}: {message.text}"
-            if self._keep(text):
+            if not self._keep(text):
+                return
+            if "Content Security Policy" in text:
+                self.csp_violations.append(text)
+            else:
                 self.console_errors.append(text)
 
     def _on_request_failed(self, request: Request) -> None:
@@ -125,6 +132,7 @@ class PageWatch:
     def problems(self) -> list[str]:
         sections = [
             ("request to outside the site (blocked)", self.outside_requests),
+            ("CSP violation", self.csp_violations),
             ("console error", self.console_errors),
             ("uncaught JavaScript error", self.page_errors),
             ("failed request", self.failed_requests),
@@ -138,6 +146,7 @@ class PageWatch:
         problems = self.problems()
         for items in (
             self.outside_requests,
+            self.csp_violations,
             self.console_errors,
             self.page_errors,
             self.failed_requests,

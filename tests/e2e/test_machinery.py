@@ -42,6 +42,24 @@ def test_our_pages_refuse_outside_resources_themselves(page, page_watch):
     assert any("Content Security Policy" in p for p in problems), problems
 
 
+def test_an_inline_script_on_a_public_page_is_refused_and_reported(page, page_watch):
+    """Public pages allow scripts from our own files only: an injected inline script
+    or event handler does not run, and the journey sees the violation."""
+    page.goto("/account/login/")
+    page.set_content(
+        "<script>window.inlineRan = true</script>"
+        '<img src="/static/img/favicon.svg" alt="" onload="window.handlerRan = true">'
+    )
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.inlineRan === undefined")
+    assert page.evaluate("window.handlerRan === undefined")
+
+    problems = page_watch.take_problems()
+    csp = [p for p in problems if p.startswith("CSP violation")]
+    assert any("inline script" in p and "script-src 'self'" in p for p in csp), problems
+    assert any("inline event handler" in p for p in csp), problems
+
+
 def test_script_errors_and_console_errors_are_reported(page, page_watch):
     page.goto("/healthz/")
     page.evaluate("console.error('something broke')")

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bench.seeding import BENCH_APPS, Progress, discover_seeders
+from core.devdb import add_not_production_argument, refuse_unless_development
 
 INDEX_CHUNK_SIZE = 2000
 
@@ -41,13 +42,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-index", action="store_true", help="leave the search index alone"
         )
+        add_not_production_argument(parser)
 
     def progress(self, label: str, total: int) -> Progress:
         """For seeders: `with command.progress("posts", n) as bar: bar.advance(k)`."""
         return Progress(self.stdout, label, total)
 
     def handle(
-        self, *args, scale: float, only: list[str] | None, skip_index: bool, **o
+        self,
+        *args,
+        scale: float,
+        only: list[str] | None,
+        skip_index: bool,
+        not_production: bool = False,
+        **o,
     ):
         if not math.isfinite(scale) or scale <= 0:
             raise CommandError(f"--scale must be a positive number, got {scale}")
@@ -59,6 +67,9 @@ class Command(BaseCommand):
                     f"unknown app(s) {', '.join(unknown)}; choose from {BENCH_APPS}"
                 )
             apps = [app for app in BENCH_APPS if app in only]
+        refuse_unless_development(
+            not_production=not_production, command_name="seed_bench"
+        )
         self.seed(discover_seeders(apps), scale=scale, skip_index=skip_index)
 
     def seed(self, seeders, *, scale: float, skip_index: bool = False) -> None:
