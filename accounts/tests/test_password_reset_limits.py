@@ -20,11 +20,12 @@ def _limits(settings):
 def queued(monkeypatch):
     """The reset mails the form queues (user ids), instead of a worker sending them."""
     sent = []
-    monkeypatch.setattr(
-        password_reset_mail,
-        "delay_on_commit",
-        lambda user_id, domain, use_https: sent.append(user_id),
-    )
+
+    def enqueue(task, user_id, domain, use_https):
+        assert task is password_reset_mail
+        sent.append(user_id)
+
+    monkeypatch.setattr("accounts.forms.enqueue_on_commit", enqueue)
     return sent
 
 

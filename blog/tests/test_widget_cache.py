@@ -53,4 +53,4 @@ def test_a_redis_outage_computes_the_widgets_uncached(blog_index, settings, capl
     }
     assert total_posts() == 2
     assert get_most_commented_posts(5) == []
-    assert "Redis cache unavailable (get); answering without it" in caplog.text
+    assert "Redis cache unavailable (get_many); answering without it" in caplog.text
