@@ -14,5 +14,10 @@ urlpatterns = [
         member_views.order_invoice,
         name="invoice",
     ),
+    path(
+        "<order_number:number>/credit-notes/<id64:refund_id>.pdf",
+        member_views.order_credit_note,
+        name="credit_note",
+    ),
     path("save/<str:token>/", member_views.order_claim_view, name="claim"),
 ]

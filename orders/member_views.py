@@ -13,6 +13,8 @@ from django.views.decorators.cache import never_cache
 
 from .services.members import (
     ClaimRefused,
+    member_credit_note_get,
+    member_order_credit_notes,
     member_order_get,
     member_order_timeline,
     member_orders,
@@ -55,6 +57,7 @@ def order_detail(request, number):
             "order": order,
             "items": order.items.all(),
             "events": member_order_timeline(order=order),
+            "credit_notes": member_order_credit_notes(order=order),
         },
     )
 
@@ -74,6 +77,26 @@ def order_invoice(request, number):
     )
     response["Content-Disposition"] = (
         f'attachment; filename="invoice-{order.number}.pdf"'
+    )
+    return response
+
+
+@never_cache
+@login_required
+def order_credit_note(request, number, refund_id):
+    """The credit note PDF of a confirmed refund of one of the member's orders (404
+    for another order's refund, an unconfirmed one, or another member's order)."""
+    order = _own_order(request, number)
+    refund = member_credit_note_get(order=order, refund_id=refund_id)
+    if refund is None:
+        raise Http404("No such credit note.")
+    from .services.invoice import credit_note_render_pdf
+
+    response = HttpResponse(
+        credit_note_render_pdf(refund=refund), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="credit-note-{refund.number}.pdf"'
     )
     return response
 

@@ -27,6 +27,7 @@ from core.ratelimit import rate_limited
 
 from ..models import Order, OrderEvent
 from .history import order_event_record
+from .members import order_claim_absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,10 @@ def _mail_send(*, order: Order, kind: str) -> None:
             "items": order.items.all(),
             "tracking_url": order.get_tracking_url(),
             "site_url": settings.WAGTAILADMIN_BASE_URL,
+            # A guest's confirmation offers to save the order to an account.
+            "claim_url": (
+                order_claim_absolute_url(order=order) if kind == "confirmation" else ""
+            ),
         },
         to=[order.email],
         attachments=attachments,

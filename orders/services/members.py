@@ -10,10 +10,12 @@ Opening it links the order when the logged-in member's e-mail equals the order's
 (case-insensitive) and the order belongs to nobody yet; never automatically.
 """
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import QuerySet
+from django.urls import reverse
 
-from ..models import Order, OrderEvent
+from ..models import Order, OrderEvent, Refund
 
 CLAIM_SALT = "orders.claim"
 CLAIM_MAX_AGE = 60 * 60 * 24 * 30  # seconds: a claim link works for 30 days
@@ -93,11 +95,37 @@ def order_has_invoice(order: Order) -> bool:
     return order.status in (*Order.PAID_STATUSES, Order.Status.REFUNDED)
 
 
+def member_order_credit_notes(*, order: Order) -> QuerySet[Refund]:
+    """The order's credit notes as its customer sees them: one per refund Stripe
+    confirmed (requested, failed or canceled ones have none), oldest first."""
+    return order.refunds.filter(status=Refund.Status.SUCCEEDED).order_by(
+        "confirmed_at", "id"
+    )
+
+
+def member_credit_note_get(*, order: Order, refund_id: int) -> Refund | None:
+    """One confirmed refund of `order` (already the member's own), or None."""
+    refund = member_order_credit_notes(order=order).filter(pk=refund_id).first()
+    if refund is not None:
+        refund.order = order  # the credit note reads it; no second query
+    return refund
+
+
 def order_claim_token(*, order: Order) -> str:
     """A signed, expiring token naming the order and its e-mail address."""
     return signing.TimestampSigner(salt=CLAIM_SALT).sign_object(
         {"o": order.pk, "e": order.email.lower()}
     )
+
+
+def order_claim_absolute_url(*, order: Order) -> str:
+    """The "Save this order to your account" link of a guest order for a mail (the
+    site's address from WAGTAILADMIN_BASE_URL, as every mail uses); "" for an
+    order that already belongs to an account."""
+    if order.user_id is not None:
+        return ""
+    path = reverse("member_orders:claim", args=[order_claim_token(order=order)])
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def order_claim_token_read(token: str) -> tuple[int, str]:

@@ -12,9 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core import signing
+from django.utils import timezone
 from pypdf import PdfReader
 
-from orders.models import Order, OrderEvent, OrderItem
+from orders.models import Order, OrderEvent, OrderItem, Refund
 from orders.services.history import order_event_record
 from orders.services.invoice import invoice_render_pdf
 from orders.services.members import (
@@ -217,7 +218,8 @@ def test_order_page_query_budget(client, member, django_assert_max_num_queries):
         order_event_record(order=order, kind=OrderEvent.Kind.MAIL, mail="invoice")
     client.force_login(member)
     client.get(f"/account/orders/{order.number}/")
-    with django_assert_max_num_queries(5):
+    # 5 before credit notes, +1 for them.
+    with django_assert_max_num_queries(6):
         assert client.get(f"/account/orders/{order.number}/").status_code == 200
 
 
@@ -271,6 +273,124 @@ def test_no_invoice_for_unpaid_orders(client, member):
         assert "invoice.pdf" not in page
         url = f"/account/orders/{order.number}/invoice.pdf"
         assert client.get(url).status_code == 404
+
+
+# --- 2b. Credit notes ---------------------------------------------------------------
+
+
+def confirmed_refund(order, amount="5.00", **kwargs) -> Refund:
+    """A refund as Stripe confirmed it (what the webhook leaves behind)."""
+    fields = {
+        "status": Refund.Status.SUCCEEDED,
+        "confirmed_at": timezone.now(),
+        "mail_sent_at": timezone.now(),
+        **kwargs,
+    }
+    return Refund.objects.create(
+        order=order, amount=Decimal(amount), currency=order.currency, **fields
+    )
+
+
+def credit_note_url(order, refund) -> str:
+    return f"/account/orders/{order.number}/credit-notes/{refund.pk}.pdf"
+
+
+@pytest.fixture
+def refunded_order(member):
+    order = order_with_items(user=member, status=Order.Status.PAID)
+    Order.objects.filter(pk=order.pk).update(refunded_amount=Decimal("5.00"))
+    return order
+
+
+def test_order_page_lists_a_credit_note_per_confirmed_refund(
+    client, member, refunded_order
+):
+    first = confirmed_refund(refunded_order, "5.00")
+    second = confirmed_refund(refunded_order, "3.50")
+    requested = Refund.objects.create(order=refunded_order, amount=Decimal("2.00"))
+    failed = confirmed_refund(refunded_order, "1.00", status=Refund.Status.FAILED)
+    client.force_login(member)
+    html = client.get(f"/account/orders/{refunded_order.number}/").content.decode()
+    for refund in (first, second):
+        assert f'href="{credit_note_url(refunded_order, refund)}"' in html
+        assert f"Credit note {refund.number} (PDF)" in html
+    assert "5.00 EUR refunded" in html and "3.50 EUR refunded" in html
+    for refund in (requested, failed):
+        assert refund.number not in html
+    assert html.count('data-document="credit-note"') == 2
+
+
+def test_member_downloads_a_credit_note(client, member, refunded_order):
+    refund = confirmed_refund(refunded_order, "5.00", reason="Arrived damaged")
+    client.force_login(member)
+    response = client.get(credit_note_url(refunded_order, refund))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"credit-note-{refund.number}.pdf" in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert refund.number in text and refunded_order.number in text
+    assert "5.00" in text
+
+
+def test_other_members_and_anonymous_get_no_credit_note(
+    client, member, other, refunded_order
+):
+    refund = confirmed_refund(refunded_order)
+    url = credit_note_url(refunded_order, refund)
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_unconfirmed_refunds_have_no_credit_note(client, member, refunded_order):
+    client.force_login(member)
+    for status in (
+        Refund.Status.REQUESTED,
+        Refund.Status.FAILED,
+        Refund.Status.CANCELED,
+    ):
+        refund = Refund.objects.create(
+            order=refunded_order, amount=Decimal("1.00"), status=status
+        )
+        assert client.get(credit_note_url(refunded_order, refund)).status_code == 404
+
+
+def test_a_refund_of_another_order_is_404(client, member, other, refunded_order):
+    """Even the member's own other order: the refund must belong to the order in
+    the URL (and another member's refund never shows through the member's order)."""
+    my_other = order_with_items(user=member, status=Order.Status.PAID)
+    mine = confirmed_refund(my_other)
+    theirs = confirmed_refund(order_with_items(user=other, status=Order.Status.PAID))
+    client.force_login(member)
+    assert client.get(credit_note_url(refunded_order, mine)).status_code == 404
+    assert client.get(credit_note_url(refunded_order, theirs)).status_code == 404
+    assert client.get(credit_note_url(my_other, mine)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "junk", ["abc", "0", "-1", "1a", "99999999999999999999", "9223372036854775808"]
+)
+def test_junk_credit_note_ids_are_404(client, member, refunded_order, junk):
+    client.force_login(member)
+    url = f"/account/orders/{refunded_order.number}/credit-notes/{junk}.pdf"
+    assert client.get(url).status_code == 404
+
+
+def test_refunded_order_page_query_budget(
+    client, member, refunded_order, django_assert_max_num_queries
+):
+    """Credit notes cost one query, however many refunds the order has."""
+    for _ in range(5):
+        confirmed_refund(refunded_order, "1.00")
+        order_event_record(order=refunded_order, kind=OrderEvent.Kind.REFUND)
+    client.force_login(member)
+    client.get(f"/account/orders/{refunded_order.number}/")
+    with django_assert_max_num_queries(6):
+        response = client.get(f"/account/orders/{refunded_order.number}/")
+    assert response.status_code == 200
+    assert response.content.decode().count('data-document="credit-note"') == 5
 
 
 # --- 3. Linking a guest order -----------------------------------------------------
@@ -398,6 +518,66 @@ def test_link_for_a_deleted_order_or_changed_email(client, member, guest_order):
     assert any("no longer exists" in m for m in messages_of(response))
     Order.objects.filter(pk=guest_order.pk).delete()
     assert client.post(url).status_code == 302
+
+
+def mail_links(message) -> tuple[str, str]:
+    """The claim link of a mail's text part and of its HTML part."""
+    import re
+
+    pattern = r"http://testserver/account/orders/save/[^\s\"<]+/"
+    html = message.alternatives[0][0]
+    text_links = re.findall(pattern, message.body)
+    html_links = re.findall(r'href="(' + pattern + ')"', html)
+    assert len(text_links) == 1 and len(html_links) == 1, (message.body, html)
+    assert "Save this order to your account" in message.body
+    assert "Save this order to your account" in html
+    return text_links[0], html_links[0]
+
+
+def test_guest_confirmation_mail_offers_a_working_claim_link(
+    client, member, guest_order
+):
+    from django.core import mail
+
+    from orders.services.mail import order_send_mail
+
+    assert order_send_mail(order_id=guest_order.pk, kind="confirmation")
+    (message,) = mail.outbox
+    assert message.to == [guest_order.email]
+    text_link, html_link = mail_links(message)
+    assert text_link == html_link
+    path = text_link.removeprefix("http://testserver")
+    client.force_login(member)
+    page = client.get(path)
+    assert page.status_code == 200 and guest_order.number in page.content.decode()
+    response = client.post(path)
+    assert response["Location"] == f"/account/orders/{guest_order.number}/"
+    assert Order.objects.get(pk=guest_order.pk).user == member
+
+
+def test_claim_link_in_mail_uses_the_sites_address(settings, guest_order):
+    from django.core import mail
+
+    from orders.services.mail import order_send_mail
+
+    settings.WAGTAILADMIN_BASE_URL = "https://shop.example.org/"
+    assert order_send_mail(order_id=guest_order.pk, kind="confirmation")
+    body = mail.outbox[0].body
+    assert "https://shop.example.org/account/orders/save/" in body
+    assert "org//account" not in body
+
+
+def test_member_confirmation_mail_has_no_claim_link(member):
+    from django.core import mail
+
+    from orders.services.mail import order_send_mail
+
+    order = order_with_items(user=member, email=member.email)
+    assert order_send_mail(order_id=order.pk, kind="confirmation")
+    (message,) = mail.outbox
+    assert "/account/orders/save/" not in message.body
+    assert "/account/orders/save/" not in message.alternatives[0][0]
+    assert "Save this order" not in message.body
 
 
 # --- 4. Deleting a member ---------------------------------------------------------
