@@ -25,7 +25,9 @@ def test_home_page_is_served_and_its_queries_counted():
 
     assert prepared.path == "/"
     assert prepared.status == 200
-    assert prepared.queries is not None and prepared.queries >= 1
+    assert prepared.queries_first >= 1  # the first render reads the database
+    # Later ones come from the page cache (0 queries) or cached fragments.
+    assert prepared.queries is not None
     assert prepared.queries <= prepared.queries_first
 
 
@@ -85,6 +87,8 @@ def test_cache_bust_requests_a_fresh_url_each_time():
 
     assert prepared.status == 200
     assert prepared.path == "/?a=1"
-    assert prepared.queries == prepared.queries_first
+    # Rendered again every time (the page cache is bypassed), but from the shared
+    # fragments the first render cached: fewer queries, never none.
+    assert 1 <= prepared.queries <= prepared.queries_first
     # wrk sends the bypass header too (bench/targets.py: the cache-bust contract).
     assert prepared.headers[CACHE_BUST_HEADER] == "1"
