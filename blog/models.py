@@ -29,12 +29,15 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.ratelimit import client_ip, rate_limited
+from core.renditions import picture_specs
 
 from .blocks import BlogStreamBlock
 from .text import render_markdown
 
 POSTS_PER_PAGE = 10
 CARD_RENDITION = "fill-600x400"
+# What a card's {% picture %} asks for: AVIF, WebP and the JPEG fallback.
+CARD_RENDITIONS = picture_specs(CARD_RENDITION)
 
 
 def today():
@@ -60,9 +63,9 @@ class BlogIndexPage(RoutablePageMixin, Page):
         verbose_name = "blog index page"
 
     def get_posts(self):
-        from .selectors import published_posts
+        from .selectors import published_children
 
-        return published_posts().child_of(self)
+        return published_children(self)
 
     def paginate(self, request, posts):
         # get_page() turns a bad number into page 1 and a too-large one into the last.

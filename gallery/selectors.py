@@ -3,15 +3,27 @@
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from wagtail.images import get_image_model
 
+from core.renditions import picture_specs
+
 from .models import Bookmark
 
 THUMBNAIL_SPEC = "fill-400x300"
 DETAIL_SPEC = "max-1000x800"
+# What the {% picture %} tags ask for: AVIF, WebP and the JPEG fallback.
+THUMBNAIL_SPECS = picture_specs(THUMBNAIL_SPEC)
+DETAIL_SPECS = picture_specs(DETAIL_SPEC)
 
 
-def _with_images(queryset: QuerySet, *specs: str) -> QuerySet:
-    images = get_image_model().objects.prefetch_renditions(*specs)
-    return queryset.prefetch_related(Prefetch("image", queryset=images))
+def _with_images(queryset: QuerySet, specs: list[str]) -> QuerySet:
+    """The image joined, its `specs` renditions in one more query."""
+    renditions = get_image_model().get_rendition_model().objects
+    return queryset.select_related("image").prefetch_related(
+        Prefetch(
+            "image__renditions",
+            queryset=renditions.filter(filter_spec__in=specs),
+            to_attr="prefetched_renditions",
+        )
+    )
 
 
 def bookmark_list(*, viewer=None) -> QuerySet:
@@ -25,7 +37,7 @@ def bookmark_list(*, viewer=None) -> QuerySet:
         queryset = queryset.annotate(is_liked=Exists(likes))
     else:
         queryset = queryset.annotate(is_liked=Value(False))
-    return _with_images(queryset, THUMBNAIL_SPEC)
+    return _with_images(queryset, THUMBNAIL_SPECS)
 
 
 def bookmark_popular(*, limit: int) -> list[Bookmark]:
@@ -34,7 +46,7 @@ def bookmark_popular(*, limit: int) -> list[Bookmark]:
             Bookmark.objects.select_related("owner").order_by(
                 "-total_likes", "-created"
             ),
-            THUMBNAIL_SPEC,
+            THUMBNAIL_SPECS,
         )[:limit]
     )
 
@@ -46,7 +58,7 @@ def bookmark_list_for_owner(*, owner, limit: int) -> list[Bookmark]:
 def bookmark_detail(*, pk: int) -> Bookmark:
     """One bookmark with owner, image + rendition and likers (raises DoesNotExist)."""
     return (
-        _with_images(Bookmark.objects.select_related("owner"), DETAIL_SPEC)
+        _with_images(Bookmark.objects.select_related("owner"), DETAIL_SPECS)
         .prefetch_related("users_like")
         .get(pk=pk)
     )
