@@ -35,6 +35,9 @@ from .blocks import BlogStreamBlock
 from .text import render_markdown
 
 POSTS_PER_PAGE = 10
+# Tag slugs up to taggit's length have their post count cached; longer ones (only
+# made-up URLs) are counted every time.
+MAX_CACHED_TAG_LENGTH = 100
 CARD_RENDITION = "fill-600x400"
 # What a card's {% picture %} asks for: AVIF, WebP and the JPEG fallback.
 CARD_RENDITIONS = picture_specs(CARD_RENDITION)
@@ -67,9 +70,17 @@ class BlogIndexPage(RoutablePageMixin, Page):
 
         return published_children(self)
 
-    def paginate(self, request, posts):
+    def paginate(self, request, posts, *, tag: str = ""):
+        """One page of `posts`. Their COUNT (a scan of every post) is kept with the
+        sidebar widgets, whose generation every change readers could see bumps
+        (publish, unpublish, move, delete, view restrictions: blog.signals)."""
+        from . import widget_cache
+
+        paginator = Paginator(posts, POSTS_PER_PAGE)
+        if len(tag) <= MAX_CACHED_TAG_LENGTH:
+            paginator.count = widget_cache.cached(f"count:{self.pk}:{tag}", posts.count)
         # get_page() turns a bad number into page 1 and a too-large one into the last.
-        return Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        return paginator.get_page(request.GET.get("page"))
 
     @path("")
     def post_list(self, request):
@@ -80,11 +91,11 @@ class BlogIndexPage(RoutablePageMixin, Page):
 
     @path("tag/<slug:tag>/")
     def post_list_by_tag(self, request, tag):
-        posts = self.paginate(request, self.get_posts().filter(tags__slug=tag))
+        posts = self.paginate(request, self.get_posts().filter(tags__slug=tag), tag=tag)
         if not posts.paginator.count:
             raise Http404("No published post has this tag")
-        # The tag itself comes with the posts' prefetched tags: no extra query.
-        tag_obj = next(t for t in posts[0].tags.all() if t.slug == tag)
+        # The tag itself ({"name", "slug"}) comes with the posts' tags: no query.
+        tag_obj = next(t for t in posts[0].card_tags if t["slug"] == tag)
         return self.render(
             request,
             context_overrides={"posts": posts, "tag": tag_obj},

@@ -4,12 +4,13 @@ The one definition of "published posts" for the whole site: the blog's pages and
 widgets, share mails and the site search all start from `live_posts()`.
 """
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, Lookup, OuterRef, Prefetch, Q
-from django.db.models.functions import Length, Substr
+from django.db.models.functions import JSONObject, Length, Substr
 from wagtail.images import get_image_model
 from wagtail.models import PageViewRestriction
 
-from .models import CARD_RENDITIONS, BlogPage
+from .models import CARD_RENDITIONS, BlogPage, BlogPageTag
 
 
 class _OutsideViewRestrictions(Lookup):
@@ -58,18 +59,23 @@ def live_posts():
 
 
 def _with_cards(queryset):
-    """What cards need: author, cover image and its card renditions (AVIF, WebP,
-    JPEG), tags; the same queries for 3 posts as for 3,000."""
+    """What cards need, in 2 queries for 3 posts as for 3,000: author and cover image
+    joined and the tags as `card_tags` ([{"name", "slug"}], an array subquery: no
+    tag objects, no prefetch), then the cover's card renditions (AVIF, WebP, JPEG)."""
     renditions = (
         get_image_model()
         .get_rendition_model()
         .objects.filter(filter_spec__in=CARD_RENDITIONS)
     )
+    tags = (
+        BlogPageTag.objects.filter(content_object_id=OuterRef("pk"))
+        .order_by("pk")
+        .values(json=JSONObject(name="tag__name", slug="tag__slug"))
+    )
     return (
         queryset.select_related("author", "cover_image")
-        .prefetch_related(
-            "tags", Prefetch("cover_image__renditions", queryset=renditions)
-        )
+        .annotate(card_tags=ArraySubquery(tags))
+        .prefetch_related(Prefetch("cover_image__renditions", queryset=renditions))
         .order_by("-date", "-first_published_at", "-pk")
     )
 

@@ -1,6 +1,7 @@
 """Keep the cached sidebar widgets in step with what readers can see."""
 
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import PageViewRestriction
 from wagtail.search import index
 from wagtail.signals import (
     page_published,
@@ -38,4 +39,10 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(
             widget_cache.invalidate, sender=Comment, dispatch_uid=f"comment-{signal!r}"
+        )
+        # A view restriction hides or shows posts: counts and lists change.
+        signal.connect(
+            widget_cache.invalidate,
+            sender=PageViewRestriction,
+            dispatch_uid=f"restriction-{signal!r}",
         )

@@ -10,7 +10,7 @@ from .factories import BlogPageFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-BUDGETS = {"index": 10, "post": 13, "tag": 10, "search": 12}
+BUDGETS = {"index": 9, "post": 13, "tag": 9, "search": 12}
 
 
 def seed(blog_index, count):

@@ -13,9 +13,9 @@ from shop.tests.factories import ProductFactory
 pytestmark = pytest.mark.django_db
 
 # site, home page, its ancestors, their view restrictions (Wagtail's serve);
-# latest posts (author, cover joined), their tags, their renditions;
+# latest posts (author, cover joined, tags as an array), their renditions;
 # products (category, image joined), renditions; bookmarks (owner, image), renditions
-HOME_QUERIES = 11
+HOME_QUERIES = 10
 
 
 def _grow(total: int, index, image) -> None:
