@@ -1,8 +1,13 @@
 """Reads of the gallery that span relations, shaped so query counts stay fixed."""
 
+import logging
+
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
+from redis.exceptions import RedisError
 from wagtail.images import get_image_model
 
+from core.generations import generation_bump, generation_current
 from core.renditions import picture_specs
 
 from .models import Bookmark
@@ -12,6 +17,39 @@ DETAIL_SPEC = "max-1000x800"
 # What the {% picture %} tags ask for: AVIF, WebP and the JPEG fallback.
 THUMBNAIL_SPECS = picture_specs(THUMBNAIL_SPEC)
 DETAIL_SPECS = picture_specs(DETAIL_SPEC)
+
+logger = logging.getLogger(__name__)
+
+# The number of bookmarks (the gallery's paginator) is cached under this generation,
+# which a bookmark's creation or deletion bumps (gallery.signals); a like does not.
+COUNT_GENERATION_KEY = "gallery:count:generation"
+COUNT_TIMEOUT = 60 * 10  # a safety net only (bulk loads send no signals)
+
+
+def bookmark_count() -> int:
+    """How many bookmarks there are, from Redis when it knows (a COUNT scans them
+    all: ~10 ms at 20,000); counted every time when Redis is down."""
+    generation = generation_current(COUNT_GENERATION_KEY)
+    if generation is None:
+        return Bookmark.objects.count()
+    key = f"gallery:count:{generation}"
+    try:
+        count = cache.get(key)
+    except RedisError:
+        logger.exception("Gallery count cache unavailable")
+        return Bookmark.objects.count()
+    if count is None:
+        count = Bookmark.objects.count()
+        try:
+            cache.set(key, count, COUNT_TIMEOUT)
+        except RedisError:
+            logger.exception("Could not store the gallery count")
+    return count
+
+
+def bookmark_count_forget(**kwargs) -> None:
+    """Signal receiver (takes any arguments): the count is stale."""
+    generation_bump(COUNT_GENERATION_KEY)
 
 
 def _with_images(queryset: QuerySet, specs: list[str]) -> QuerySet:

@@ -28,6 +28,7 @@ def bookmark_list(request):
     paginator = Paginator(
         selectors.bookmark_list(viewer=request.user), settings.GALLERY_PAGE_SIZE
     )
+    paginator.count = selectors.bookmark_count()  # cached: no COUNT per render
     page_number = request.GET.get("page") or 1
     fragment = request.GET.get("fragment") == "1"
     try:
