@@ -15,6 +15,7 @@ import logging
 
 from django.apps import apps
 from django.conf import settings
+from django.db import IntegrityError
 from wagtail.images import get_image_model
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ def renditions_create(*, image_id: int, specs: list[str]) -> int:
         return len(image.get_renditions(*specs))
     except (OSError, ValueError):  # missing or corrupt file: the page shows alt text
         logger.warning("Could not render image %s as %s", image_id, specs)
+        return 0
+    except IntegrityError:  # the image was deleted while its renditions were made
+        logger.warning("Image %s was deleted while rendering %s", image_id, specs)
         return 0
 
 

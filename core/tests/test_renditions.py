@@ -44,3 +44,27 @@ def test_saving_a_bookmark_renders_its_thumbnails_in_the_worker(celery_worker):
     while _specs(image) != set(picture_specs("fill-400x300", "max-1000x800")):
         assert time.monotonic() < deadline, _specs(image)
         time.sleep(0.2)
+
+
+def test_renditions_wait_behind_every_other_task():
+    """Mails and PDFs (default priority 0) are taken before renditions (9)."""
+    from core.tasks import renditions_create
+    from orders.tasks import order_confirmation_send
+
+    assert renditions_create._get_exec_options()["priority"] == 9
+    assert order_confirmation_send._get_exec_options().get("priority") in (None, 0)
+
+
+@pytest.mark.django_db
+def test_an_image_deleted_meanwhile_is_skipped_not_an_error(monkeypatch):
+    from django.db import IntegrityError
+
+    from core.renditions import renditions_create
+
+    image = ImageFactory()
+
+    def deleted_meanwhile(self, *specs):
+        raise IntegrityError("violates foreign key constraint")
+
+    monkeypatch.setattr(type(image), "get_renditions", deleted_meanwhile)
+    assert renditions_create(image_id=image.pk, specs=["fill-400x300"]) == 0
