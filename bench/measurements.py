@@ -179,7 +179,7 @@ def search_100k_posts(quick: bool) -> Measured:
                 command = _seed_command()
                 index = bench_seed.blog_index()
                 images = bench_seed.shared_images(
-                    "Bench cover", [bench_seed.CARD_RENDITION]
+                    "Bench cover", bench_seed.CARD_RENDITIONS
                 )
                 bench_seed.insert_posts(
                     command, index, have, POSTS_100K, images, bench_seed.tag_pool()

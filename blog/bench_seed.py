@@ -32,7 +32,7 @@ from bench.seeding import (
 )
 from core.demo import site_root_page
 
-from .models import CARD_RENDITION, BlogIndexPage, BlogPage, BlogPageTag, Comment
+from .models import CARD_RENDITIONS, BlogIndexPage, BlogPage, BlogPageTag, Comment
 
 BASE_POSTS = 10_000
 BASE_COMMENTS = 50_000
@@ -96,7 +96,7 @@ def seed(command, scale):
     wanted = scaled(BASE_POSTS, post_scale(scale))
     posts = BlogPage.objects.filter(slug__startswith=SLUG_PREFIX)
     have = posts.count()
-    images = shared_images("Bench cover", [CARD_RENDITION])
+    images = shared_images("Bench cover", CARD_RENDITIONS)
     tags = tag_pool()
     insert_posts(command, index, have, wanted, images, tags)
     insert_comments(command, scaled(BASE_COMMENTS, scale))

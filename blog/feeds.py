@@ -52,7 +52,7 @@ class LatestPostsFeed(Feed):
         return item.last_published_at
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tag["name"] for tag in item.card_tags]
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):

@@ -31,12 +31,18 @@ from wagtail.search import index
 from core import page_cache
 from core.cache_tags import cache_depends
 from core.ratelimit import client_ip, rate_limited
+from core.renditions import picture_specs
 
 from .blocks import BlogStreamBlock
 from .text import render_markdown
 
 POSTS_PER_PAGE = 10
+# Tag slugs up to taggit's length have their post count cached; longer ones (only
+# made-up URLs) are counted every time.
+MAX_CACHED_TAG_LENGTH = 100
 CARD_RENDITION = "fill-600x400"
+# What a card's {% picture %} asks for: AVIF, WebP and the JPEG fallback.
+CARD_RENDITIONS = picture_specs(CARD_RENDITION)
 
 
 def today():
@@ -62,14 +68,23 @@ class BlogIndexPage(RoutablePageMixin, Page):
         verbose_name = "blog index page"
 
     def get_posts(self):
-        from .selectors import published_posts
+        from .selectors import published_children
 
-        return published_posts().child_of(self)
+        return published_children(self)
 
-    def paginate(self, request, posts):
+    def paginate(self, request, posts, *, tag: str = ""):
+        """One page of `posts`. Their COUNT (a scan of every post) is cached with the
+        sidebar widgets under the "posts" tag, which every change readers could see
+        invalidates (publish, unpublish, move, delete; a view restriction, like any
+        model core/signals.py does not map, invalidates everything)."""
+        from . import widget_cache
+
+        paginator = Paginator(posts, POSTS_PER_PAGE)
+        if len(tag) <= MAX_CACHED_TAG_LENGTH:
+            paginator.count = widget_cache.cached(f"count:{self.pk}:{tag}", posts.count)
         # get_page() turns a bad number into page 1 and a too-large one into the last
         # (answered, never stored by the page cache).
-        page_obj = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        page_obj = paginator.get_page(request.GET.get("page"))
         page_cache.paginated(request, page_obj)
         cache_depends("posts")
         return page_obj
@@ -83,11 +98,11 @@ class BlogIndexPage(RoutablePageMixin, Page):
 
     @path("tag/<slug:tag>/")
     def post_list_by_tag(self, request, tag):
-        posts = self.paginate(request, self.get_posts().filter(tags__slug=tag))
+        posts = self.paginate(request, self.get_posts().filter(tags__slug=tag), tag=tag)
         if not posts.paginator.count:
             raise Http404("No published post has this tag")
-        # The tag itself comes with the posts' prefetched tags: no extra query.
-        tag_obj = next(t for t in posts[0].tags.all() if t.slug == tag)
+        # The tag itself ({"name", "slug"}) comes with the posts' tags: no query.
+        tag_obj = next(t for t in posts[0].card_tags if t["slug"] == tag)
         return self.render(
             request,
             context_overrides={"posts": posts, "tag": tag_obj},

@@ -4,15 +4,29 @@ Which renditions each model's pages use is declared in settings.PRERENDER_RENDIT
 ({"app_label.Model": (image field, [filter specs])}). A save of such a model enqueues
 `core.tasks.renditions_create` after commit; `manage.py renditions_pregenerate`
 fills in what bulk loads (seeders, imports) skipped.
+
+Pages show images as `<picture>` (AVIF, then WebP, with a JPEG `<img>` fallback):
+`{% picture image fill-600x400 format-{avif,webp,jpeg} %}` asks for the three specs
+`picture_specs("fill-600x400")` returns, and those are what PRERENDER_RENDITIONS
+lists and list pages prefetch.
 """
 
 import logging
 
 from django.apps import apps
 from django.conf import settings
+from django.db import IntegrityError
 from wagtail.images import get_image_model
 
 logger = logging.getLogger(__name__)
+
+# In the order of Wagtail's <source> elements; the last is the <img> fallback.
+PICTURE_FORMATS = ("avif", "webp", "jpeg")
+
+
+def picture_specs(*sizes: str) -> list[str]:
+    """The filter specs of `{% picture image SIZE format-{avif,webp,jpeg} %}`."""
+    return [f"{size}|format-{fmt}" for size in sizes for fmt in PICTURE_FORMATS]
 
 
 def renditions_create(*, image_id: int, specs: list[str]) -> int:
@@ -25,6 +39,9 @@ def renditions_create(*, image_id: int, specs: list[str]) -> int:
         return len(image.get_renditions(*specs))
     except (OSError, ValueError):  # missing or corrupt file: the page shows alt text
         logger.warning("Could not render image %s as %s", image_id, specs)
+        return 0
+    except IntegrityError:  # the image was deleted while its renditions were made
+        logger.warning("Image %s was deleted while rendering %s", image_id, specs)
         return 0
 
 

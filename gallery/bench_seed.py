@@ -12,7 +12,7 @@ from bench.seeding import fill_search_index, rng, scaled, sentence, shared_image
 
 from . import counters
 from .models import Bookmark
-from .selectors import DETAIL_SPEC, THUMBNAIL_SPEC
+from .selectors import DETAIL_SPECS, THUMBNAIL_SPECS
 
 BASE_BOOKMARKS = 20_000
 URL_PREFIX = "https://images.bench.example/"
@@ -29,7 +29,7 @@ def seed(command, scale):
     if not members:
         command.stdout.write("gallery: no bench members (seed accounts first)")
         return []
-    images = shared_images("Bench bookmark", [THUMBNAIL_SPEC, DETAIL_SPEC])
+    images = shared_images("Bench bookmark", [*THUMBNAIL_SPECS, *DETAIL_SPECS])
     wanted = scaled(BASE_BOOKMARKS, scale)
     have = bench_bookmarks().count()
     through = Bookmark.users_like.through

@@ -58,7 +58,14 @@ class Bookmark(index.Indexed, models.Model):
 
     class Meta:
         ordering = ["-created", "-pk"]
-        indexes = [models.Index(fields=["owner", "-created"])]
+        indexes = [
+            models.Index(fields=["owner", "-created"]),
+            # The home page's "popular bookmarks": without it PostgreSQL sorts every
+            # bookmark (with owner and image joined: 74 ms at 20k) to show four.
+            models.Index(
+                fields=["-total_likes", "-created"], name="gallery_bm_popular"
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -1,10 +1,10 @@
 """Keep the denormalised like count and the Redis counters in step with the rows."""
 
 from django.conf import settings
-from django.db.models.signals import m2m_changed, post_delete, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from . import counters
+from . import counters, selectors
 from .models import Bookmark
 from .services import bookmark_likes_recount
 
@@ -32,6 +32,13 @@ def users_like_changed(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(post_delete, sender=Bookmark)
 def bookmark_deleted(sender, instance, **kwargs):
     counters.views_forget(bookmark_id=instance.pk)
+    selectors.bookmark_count_forget()
+
+
+@receiver(post_save, sender=Bookmark)
+def bookmark_saved(sender, instance, created, **kwargs):
+    if created:
+        selectors.bookmark_count_forget()
 
 
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL)

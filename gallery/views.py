@@ -29,6 +29,7 @@ def bookmark_list(request):
     paginator = Paginator(
         selectors.bookmark_list(viewer=request.user), settings.GALLERY_PAGE_SIZE
     )
+    paginator.count = selectors.bookmark_count()  # cached: no COUNT per render
     page_number = request.GET.get("page") or 1
     fragment = request.GET.get("fragment") == "1"
     try:
@@ -151,15 +152,18 @@ def bookmark_create(request):
     )
 
 
-def _preview(url: str) -> str:
+def _preview(url: str) -> dict:
     """Fetch the image (same hardened path) and return a small data: URI to show,
-    so the page loads nothing from the other site."""
+    so the page loads nothing from the other site, with its width and height (the
+    page does not jump when it is decoded)."""
     fetched = fetcher.fetch_image(url)
     with Image.open(io.BytesIO(fetched.content)) as picture:
         picture.thumbnail((480, 480))
         out = io.BytesIO()
         picture.convert("RGB").save(out, format="JPEG", quality=80)
-    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+        width, height = picture.size
+    src = "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+    return {"src": src, "width": width, "height": height}
 
 
 def like(request):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from bench.seeding import fill_search_index, rng, scaled, sentence, shared_images
 
 from .models import Category, Product
-from .selectors import DETAIL_IMAGE, LIST_THUMBNAIL
+from .selectors import DETAIL_IMAGES, LIST_THUMBNAILS
 
 BASE_CATEGORIES = 50
 BASE_PRODUCTS = 5000
@@ -38,7 +38,7 @@ def seed(command, scale):
     categories = list(
         Category.objects.filter(slug__startswith=CATEGORY_PREFIX).order_by("pk")
     )
-    images = shared_images("Bench product", [LIST_THUMBNAIL, DETAIL_IMAGE])
+    images = shared_images("Bench product", [*LIST_THUMBNAILS, *DETAIL_IMAGES])
     wanted = scaled(BASE_PRODUCTS, scale)
     have_products = bench_products().count()
     with command.progress("products", max(wanted - have_products, 0)) as bar:

@@ -6,26 +6,47 @@ from django.db.models import Prefetch, QuerySet
 from wagtail.images import get_image_model
 
 from core.cache_tags import cache_depends
+from core.renditions import picture_specs
 
 from . import recommender
 from .models import Product
 
 LIST_THUMBNAIL = "fill-460x306"
 DETAIL_IMAGE = "max-800x600"
+# What the {% picture %} tags ask for: AVIF, WebP and the JPEG fallback.
+LIST_THUMBNAILS = picture_specs(LIST_THUMBNAIL)
+DETAIL_IMAGES = picture_specs(DETAIL_IMAGE)
 
 
-def product_list(*, category=None, rendition: str = LIST_THUMBNAIL) -> QuerySet:
-    """Available products with category, image and the card rendition prefetched."""
-    images = get_image_model().objects.prefetch_renditions(rendition)
-    products = (
-        Product.objects.filter(available=True)
-        .select_related("category")
-        .prefetch_related(Prefetch("image", queryset=images))
-        .order_by("name", "id")
+def with_images(products: QuerySet, specs: list[str]) -> QuerySet:
+    """Category and image joined, the image's `specs` renditions in one more query
+    (whatever the number of products)."""
+    renditions = get_image_model().get_rendition_model().objects
+    return products.select_related("category", "image").prefetch_related(
+        Prefetch(
+            "image__renditions",
+            queryset=renditions.filter(filter_spec__in=specs),
+            to_attr="prefetched_renditions",
+        )
     )
+
+
+def product_list(*, category=None) -> QuerySet:
+    """Available products with category, image and the card renditions: 2 queries."""
+    products = with_images(
+        Product.objects.filter(available=True), LIST_THUMBNAILS
+    ).order_by("name", "id")
     if category is not None:
         products = products.filter(category=category)
     return products
+
+
+def product_detail(*, id: int, slug: str) -> Product:
+    """One available product with category, image and its detail renditions: 2
+    queries (raises Product.DoesNotExist)."""
+    return with_images(Product.objects.filter(available=True), DETAIL_IMAGES).get(
+        id=id, slug=slug
+    )
 
 
 def featured_products(*, limit: int = 4) -> list[Product]:
@@ -49,14 +70,7 @@ def products_bought_with(
         return []
     products = Product.objects.filter(id__in=ids, available=True)
     if images:
-        renditions = get_image_model().get_rendition_model().objects
-        products = products.select_related("category", "image").prefetch_related(
-            Prefetch(
-                "image__renditions",
-                queryset=renditions.filter(filter_spec=LIST_THUMBNAIL),
-                to_attr="prefetched_renditions",
-            )
-        )
+        products = with_images(products, LIST_THUMBNAILS)
     else:
         products = products.select_related("category")
     rank = {product_id: index for index, product_id in enumerate(ids)}

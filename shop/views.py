@@ -3,11 +3,10 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
-from wagtail.images import get_image_model
 
 from core import page_cache
 from core.cache_tags import cache_depends
@@ -52,15 +51,10 @@ def product_list(request, category_slug=None):
 
 
 def product_detail(request, id, slug):
-    images = get_image_model().objects.prefetch_renditions(selectors.DETAIL_IMAGE)
-    product = get_object_or_404(
-        Product.objects.select_related("category").prefetch_related(
-            Prefetch("image", queryset=images)
-        ),
-        id=id,
-        slug=slug,
-        available=True,
-    )
+    try:
+        product = selectors.product_detail(id=id, slug=slug)
+    except Product.DoesNotExist as exc:
+        raise Http404("No such product") from exc
     # The same for every visitor (the page cache keeps it with the page).
     bought_together = selectors.products_bought_with(product_ids=[product.id])
     # (The suggestions' tags are recorded by the selector.)

@@ -176,10 +176,10 @@ def test_member_page_query_count_does_not_grow(
     client.force_login(viewer)
     client.get("/people/ann/")  # the first visit creates the image renditions
     # viewer (the session is in Redis), member with profile and both counts,
-    # is-following, and the gallery's bookmarks with their images and renditions.
-    # The Wagtail user bar costs nothing: whether it shows was decided at login
-    # (core.templatetags.core_tags).
-    with django_assert_num_queries(6):
+    # is-following, the gallery's bookmarks with their images joined, their
+    # renditions. The Wagtail user bar costs nothing: whether it shows was decided
+    # at login (core.templatetags.core_tags).
+    with django_assert_num_queries(5):
         response = client.get("/people/ann/")
     assert response.context["member"].followers_count == rows
     assert response.content.decode().count('<li class="card">') == min(rows, 8)

@@ -1,5 +1,7 @@
 """Saving a bookmark from the bookmarklet's URL through the create page."""
 
+import re
+
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
@@ -33,6 +35,9 @@ def test_get_prefills_and_previews_the_image_inline(client, allow_site):
     # Shown as data: so the page loads nothing from the other site.
     assert 'src="data:image/jpeg;base64,' in html
     assert f'src="{url}"' not in html
+    preview = re.search(r'<img src="data:[^>]*>', html).group(0)
+    assert 'width="320" height="240"' in preview, preview  # picture()'s size
+    assert 'loading="lazy"' in preview
 
 
 def test_get_with_a_refused_url_shows_why(client):

@@ -68,11 +68,21 @@ PAGE_CACHE_EXCLUDED_PREFIXES = [
 
 # Renditions made by a Celery task when a row is saved (core/renditions.py), so a
 # list page never resizes images synchronously: {"app.Model": (image field, [specs])}.
-# Keep in step with the {% image %} tags of each model's cards and detail page.
+# Keep in step with the {% picture %} tags of each model's cards and detail page:
+# each size in AVIF and WebP (<source>s) and JPEG (the <img> fallback), the specs of
+# core.renditions.picture_specs(size) (a test checks they agree).
+_PICTURE = ("format-avif", "format-webp", "format-jpeg")
+
+
+def _picture(*sizes: str) -> list[str]:
+    return [f"{size}|{fmt}" for size in sizes for fmt in _PICTURE]
+
+
 PRERENDER_RENDITIONS = {
-    "blog.BlogPage": ("cover_image", ["fill-600x400"]),
-    "gallery.Bookmark": ("image", ["fill-400x300", "max-1000x800"]),
-    "shop.Product": ("image", ["fill-460x306", "max-800x600"]),
+    "blog.BlogPage": ("cover_image", _picture("fill-600x400")),
+    "gallery.Bookmark": ("image", _picture("fill-400x300", "max-1000x800")),
+    "home.HomePage": ("hero_image", _picture("fill-1600x500")),
+    "shop.Product": ("image", _picture("fill-460x306", "max-800x600")),
 }
 
 # With Redis (or the broker) away the site answers without it and logs each kind of

@@ -56,7 +56,12 @@
     var thumb = document.createElement("img");
     thumb.src = src;
     thumb.alt = img.alt || "";
-    thumb.style.cssText = "max-width:100%;max-height:100%;display:block;margin:auto;";
+    // Its size is known already: no layout shift; off-screen choices load on scroll.
+    thumb.width = img.naturalWidth;
+    thumb.height = img.naturalHeight;
+    thumb.loading = "lazy";
+    thumb.style.cssText = "max-width:100%;max-height:100%;width:auto;height:auto;" +
+      "display:block;margin:auto;";
     choice.appendChild(thumb);
     choice.addEventListener("click", function () {
       var target = origin + "/gallery/create/?url=" + encodeURIComponent(src) +
