@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
+from .documents import credit_note_response, invoice_response
 from .services.members import (
     ClaimRefused,
     member_credit_note_get,
@@ -69,16 +70,7 @@ def order_invoice(request, number):
     order = _own_order(request, number)
     if not order_has_invoice(order):
         raise Http404("This order has no invoice yet.")
-    # Imported here: WeasyPrint is heavy and most web processes never need it.
-    from .services.invoice import invoice_render_pdf
-
-    response = HttpResponse(
-        invoice_render_pdf(order=order), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="invoice-{order.number}.pdf"'
-    )
-    return response
+    return invoice_response(order, download=True)
 
 
 @never_cache
@@ -90,15 +82,7 @@ def order_credit_note(request, number, refund_id):
     refund = member_credit_note_get(order=order, refund_id=refund_id)
     if refund is None:
         raise Http404("No such credit note.")
-    from .services.invoice import credit_note_render_pdf
-
-    response = HttpResponse(
-        credit_note_render_pdf(refund=refund), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="credit-note-{refund.number}.pdf"'
-    )
-    return response
+    return credit_note_response(refund, download=True)
 
 
 @never_cache

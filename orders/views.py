@@ -18,6 +18,7 @@ from core.ratelimit import client_ip
 from coupons.exceptions import CouponError
 from shop.cart import Cart
 
+from .documents import credit_note_response, invoice_response
 from .exceptions import EmptyCart, OutOfStock, PaymentExpired, TooManyPendingOrders
 from .forms import OrderCreateForm
 from .models import Order, Refund
@@ -186,15 +187,7 @@ def invoice_pdf(request, order_id):
     if not request.user.has_perm("orders.view_order"):
         raise PermissionDenied
     order = get_object_or_404(Order.objects.prefetch_related("items"), pk=order_id)
-    # Imported here: WeasyPrint adds ~20 MB and ~1 s to every process that loads it,
-    # and most web processes never render an invoice.
-    from .services.invoice import invoice_render_pdf
-
-    response = HttpResponse(
-        invoice_render_pdf(order=order), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="invoice-{order.number}.pdf"'
-    return response
+    return invoice_response(order)
 
 
 def credit_note_pdf(request, refund_id):
@@ -209,12 +202,4 @@ def credit_note_pdf(request, refund_id):
         pk=refund_id,
         status=Refund.Status.SUCCEEDED,
     )
-    from .services.invoice import credit_note_render_pdf
-
-    response = HttpResponse(
-        credit_note_render_pdf(refund=refund), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'inline; filename="credit-note-{refund.number}.pdf"'
-    )
-    return response
+    return credit_note_response(refund)
