@@ -623,6 +623,7 @@ def build_plan(
     from gallery import selectors as gallery_selectors
     from gallery.models import Bookmark
     from shop import selectors as shop_selectors
+    from shop.models import Product
 
     from . import targets
     from .inprocess import bench_client
@@ -679,6 +680,14 @@ def build_plan(
             ]
         )
     )
+    # Only what can be bought: a product sold out (e.g. the checkout race's, left at
+    # stock 0 by the measurement) would send every add-to-cart back to its page.
+    in_stock = set(
+        Product.objects.filter(pk__in=products, stock__gt=0).values_list(
+            "pk", flat=True
+        )
+    )
+    products = [pk for pk in products if pk in in_stock]
 
     def session(username: str) -> Session:
         visitor = targets.Target(name=username, path="/", login=username, csrf=True)

@@ -232,3 +232,38 @@ def test_a_stopped_writer_undoes_its_like_and_follow(site):
     assert figures.cleanup_errors == 0
     assert not bookmark.users_like.filter(pk=writer.pk).exists()
     assert not Contact.objects.filter(user_from=writer, user_to=other).exists()
+
+
+@pytest.mark.django_db
+def test_the_plan_never_buys_a_sold_out_product():
+    """The checkout race leaves its product at stock 0 and it is the newest one (a
+    featured product): the buyers must not pick it, or every add-to-cart fails."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bench.writer import build_plan
+    from gallery import counters
+    from shop.bench_seed import bench_products
+    from shop.models import Product
+
+    # Enough members that one is not following every candidate already.
+    call_command("seed_bench", "--scale", "0.05", stdout=StringIO())
+    try:
+        template = bench_products().order_by("pk").first()
+        sold_out = Product.objects.create(
+            category_id=template.category_id,
+            name="Sold out",
+            slug="bench-race-product",
+            price=template.price,
+            stock=0,
+            available=True,
+        )
+
+        plan = build_plan("http://127.0.0.1:1", writers=1, buyers=1)
+
+        assert plan.product_ids
+        assert sold_out.pk not in plan.product_ids
+        assert not Product.objects.filter(pk__in=plan.product_ids, stock=0).exists()
+    finally:
+        counters.clear()
